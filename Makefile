@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Entry points. The kernel tree, build outputs and downloads live in
+# $(SVM_CACHE) (default ~/.cache/xe-svm), outside this clone.
+
+H := tools/harness
+
+.PHONY: all test run shell kernel source deps help
+
+all: help
+
+help:
+	@echo "make run    boot the guest and run the SVM demo"
+	@echo "make test   build the debug guest kernel and run the whole suite"
+	@echo "make shell  boot the debug guest to an interactive shell"
+	@echo "make kernel build the debug guest kernel and test programs only"
+
+test:
+	$(H)/test.sh test
+
+run:
+	$(H)/test.sh run
+
+shell:
+	$(H)/test.sh shell
+
+kernel:
+	$(H)/deps.sh
+	$(H)/fetch-source.sh
+	$(H)/prepare-tree.sh
+	$(H)/build-kernel.sh debug
+	$(H)/build-userspace.sh debug

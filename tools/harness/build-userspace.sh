@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the static userspace test programs that go into the guest.
+# Usage: build-userspace.sh FLAVOUR   (uses that kernel's exported headers)
+
+. "$(dirname "$0")/common.sh"
+
+flavour=${1:?usage: build-userspace.sh debug|bench}
+kout=$OUT_DIR/$flavour
+bin=$OUT_DIR/userspace
+mkdir -p "$bin"
+
+make -s -C "$TREE_DIR" O="$kout" headers_install >/dev/null
+hdr=$kout/usr/include
+
+CFLAGS=(-O2 -g -static -Wall -isystem "$hdr")
+sel=$TREE_DIR/tools/testing/selftests
+
+# build OUT SRC... : relink only when a source or header is newer.
+build() {
+	local out=$1; shift
+	if [ -f "$out" ] && [ -z "$(find "$@" "$hdr" -newer "$out" -print -quit)" ]; then
+		return 0
+	fi
+	log "cc $(basename "$out")"
+	gcc "${CFLAGS[@]}" "${EXTRA_CFLAGS[@]}" -o "$out.tmp" "$@" -lpthread -lrt -lm
+	mv "$out.tmp" "$out"
+}
+
+# Upstream HMM selftest against lib/test_hmm.ko.
+EXTRA_CFLAGS=(-I "$sel" -I "$sel/mm" -I "$TREE_DIR" -I "$TREE_DIR/tools/include/uapi" -w)
+build "$bin/hmm-tests" "$sel/mm/hmm-tests.c" "$sel/mm/vm_util.c" "$sel/mm/hugepage_settings.c"

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Lay our kernel files over a copy of the pristine source in $TREE_DIR.
+#
+# The copy shares unchanged files with $SRC_DIR through hard links. Our
+# files are written only when their content differs, so that an edit to one
+# of them recompiles only what depends on it. Files dropped from the
+# repository since the last run get upstream's version back (or vanish).
+# New driver directories are hooked into the parent Kconfig and Makefile
+# by script.
+
+. "$(dirname "$0")/common.sh"
+
+OVERLAY_DIRS=(drivers include Documentation lib mm)
+
+[ -f "$SRC_DIR/Makefile" ] || die "no kernel source in $SRC_DIR (run fetch-source.sh)"
+src_ver=$(cat "$SRC_DIR/.debian-version")
+
+if [ ! -f "$TREE_DIR/.debian-version" ] ||
+   [ "$(cat "$TREE_DIR/.debian-version")" != "$src_ver" ]; then
+	log "creating overlay tree for $src_ver"
+	rm -rf "$TREE_DIR" "$SVM_CACHE/overlay.manifest" "$SVM_CACHE/hooks.manifest"
+	cp -al "$SRC_DIR" "$TREE_DIR.tmp"
+	mv "$TREE_DIR.tmp" "$TREE_DIR"
+fi
+
+# install_file SRC DST: replace DST by a fresh copy of SRC if they differ.
+# A fresh file (never a write through a hard link) keeps $SRC_DIR pristine.
+install_file() {
+	if ! cmp -s "$1" "$2"; then
+		mkdir -p "$(dirname "$2")"
+		cp "$1" "$2.overlay-tmp"
+		mv -f "$2.overlay-tmp" "$2"
+		log "overlay: ${2#$TREE_DIR/}"
+	fi
+}
+
+manifest_new=$SVM_CACHE/overlay.manifest.new
+: > "$manifest_new"
+cd "$REPO_DIR"
+for d in "${OVERLAY_DIRS[@]}"; do
+	[ -d "$d" ] || continue
+	find "$d" -type f ! -name '*.o' ! -name '*.ko' ! -name '.*' | sort
+done > "$manifest_new"
+
+while read -r f; do
+	install_file "$REPO_DIR/$f" "$TREE_DIR/$f"
+done < "$manifest_new"
+
+# Restore what we no longer override.
+if [ -f "$SVM_CACHE/overlay.manifest" ]; then
+	comm -23 <(sort "$SVM_CACHE/overlay.manifest") "$manifest_new" |
+	while read -r f; do
+		rm -f "$TREE_DIR/$f"
+		if [ -f "$SRC_DIR/$f" ]; then
+			cp "$SRC_DIR/$f" "$TREE_DIR/$f"
+		fi
+		log "overlay removed: $f"
+	done
+fi
+
+# Hook every directory we add under drivers/gpu/drm into its parent:
+# 'source' its Kconfig and descend into it from the parent Makefile.
+# Hooked files are rebuilt from upstream's version on every run and
+# installed only when the result changed.
+rm -f "$SVM_CACHE/hooks.manifest.new"
+declare -A hooked=()
+work_copy() {
+	local rel=$1
+	if [ -z "${hooked[$rel]:-}" ]; then
+		hooked[$rel]=$(mktemp)
+		cp "$SRC_DIR/$rel" "${hooked[$rel]}"
+	fi
+	echo "${hooked[$rel]}"
+}
+
+hook_dir() {
+	local rel=$1 parent name sym k m
+	parent=$(dirname "$rel")
+	name=$(basename "$rel")
+	sym=$(awk '/^(menu)?config /{ print $2; exit }' "$REPO_DIR/$rel/Kconfig")
+	[ -n "$sym" ] || die "$rel/Kconfig defines no symbol"
+
+	k=$(work_copy "$parent/Kconfig")
+	if grep -q '^endif # DRM' "$k"; then
+		sed -i "0,/^endif # DRM/s||source \"$rel/Kconfig\"\n\n&|" "$k"
+	else
+		echo "source \"$rel/Kconfig\"" >> "$k"
+	fi
+	m=$(work_copy "$parent/Makefile")
+	echo "obj-\$(CONFIG_$sym) += $name/" >> "$m"
+}
+
+while read -r kc; do
+	rel=$(dirname "$kc")
+	[ -e "$SRC_DIR/$rel" ] && continue
+	case "$rel" in drivers/gpu/drm/*) hook_dir "$rel" ;; esac
+done < <(grep '/Kconfig$' "$manifest_new" || true)
+
+for rel in "${!hooked[@]}"; do
+	install_file "${hooked[$rel]}" "$TREE_DIR/$rel"
+	rm -f "${hooked[$rel]}"
+	echo "$rel" >> "$SVM_CACHE/hooks.manifest.new"
+done
+touch "$SVM_CACHE/hooks.manifest.new"
+if [ -f "$SVM_CACHE/hooks.manifest" ]; then
+	comm -23 <(sort "$SVM_CACHE/hooks.manifest") <(sort "$SVM_CACHE/hooks.manifest.new") |
+	while read -r rel; do
+		install_file "$SRC_DIR/$rel" "$TREE_DIR/$rel"
+	done
+fi
+mv "$SVM_CACHE/hooks.manifest.new" "$SVM_CACHE/hooks.manifest"
+mv "$manifest_new" "$SVM_CACHE/overlay.manifest"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The whole pipeline behind 'make test', 'make run' and 'make shell':
+# host packages, kernel source, overlay, config, build, guest, verdict.
+# Usage: test.sh test|run|shell
+
+. "$(dirname "$0")/common.sh"
+
+mode=${1:-test}
+case "$mode" in
+test|shell) flavour=debug ;;
+run) flavour=${RUN_FLAVOUR:-bench} ;;
+*) die "usage: test.sh test|run|shell" ;;
+esac
+: > "$SVM_CACHE/timings.log"
+t_start=$(date +%s)
+
+stage_begin deps;    "$HARNESS_DIR/deps.sh";    stage_end
+version=$("$HARNESS_DIR/fetch-source.sh")
+log "kernel source: linux-source-$KERNEL_SERIES $version"
+stage_begin overlay; "$HARNESS_DIR/prepare-tree.sh"; stage_end
+"$HARNESS_DIR/build-kernel.sh" "$flavour"
+stage_begin userspace; "$HARNESS_DIR/build-userspace.sh" "$flavour"; stage_end
+
+export RUN_DIR=$SVM_CACHE/runs/$flavour-$mode
+rc=0
+case "$mode" in
+shell)
+	exec "$HARNESS_DIR/run-guest.sh" "$flavour" shell "$REPO_DIR/tests/suite.list"
+	;;
+test)
+	stage_begin guest
+	"$HARNESS_DIR/run-guest.sh" "$flavour" test "$REPO_DIR/tests/suite.list" || true
+	stage_end
+	stage_begin verdict
+	"$HARNESS_DIR/results.py" --known "$REPO_DIR/tests/known-failures" \
+		${VERBOSE:+--verbose} "$RUN_DIR/results.log" "$RUN_DIR/console.log" || rc=$?
+	stage_end
+	;;
+run)
+	stage_begin guest
+	"$HARNESS_DIR/run-guest.sh" "$flavour" run || true
+	stage_end
+	sed -n '/^@@@ DEMO/,/^@@@ END DEMO/p' "$RUN_DIR/results.log" | grep -v '^@@@' || true
+	grep -q '^@@@ DONE' "$RUN_DIR/results.log" || { log "demo did not finish"; rc=1; }
+	;;
+esac
+
+log "stage timings (s): $(tr '\n' ' ' < "$SVM_CACHE/timings.log")total $(( $(date +%s) - t_start ))"
+log "logs: $RUN_DIR"
+exit $rc
