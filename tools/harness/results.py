@@ -48,12 +48,13 @@ class Node:
 
 def parse_tap(lines):
     """Return (leaves, problems): leaves as (path, status, reason)."""
-    pending, plans, problems = [], {}, []
+    pending, plans, problems, diag = [], {}, [], []
     for line in lines:
         m = RESULT.match(line)
         if m:
             indent = len(m.group(1).expandtabs())
             node = Node(indent, m.group(2) == 'ok', m.group(4), m.group(5))
+            node.diag, diag = diag, []
             while pending and pending[-1].indent > indent:
                 node.children.insert(0, pending.pop())
             pending.append(node)
@@ -61,6 +62,10 @@ def parse_tap(lines):
         m = PLAN.match(line)
         if m:
             plans.setdefault(len(m.group(1).expandtabs()), int(m.group(2)))
+            continue
+        d = line.strip()
+        if d.startswith('#') and not d.startswith('# Subtest'):
+            diag.append(d.lstrip('# '))
     top = [n for n in pending if n.indent == min(p.indent for p in pending)] if pending else []
     if plans and top:
         want = plans.get(top[0].indent)
@@ -82,7 +87,8 @@ def parse_tap(lines):
         elif d.upper().startswith('XFAIL') or n.ok:
             leaves.append((path, 'pass', ''))
         else:
-            leaves.append((path, 'fail', d))
+            why = [x for x in n.diag if 'FAIL' in x.upper() or 'expected' in x] or n.diag
+            leaves.append((path, 'fail', d or ' | '.join(why[-4:])))
     for n in pending:
         walk(n, '')
     return leaves, problems
@@ -204,7 +210,8 @@ def main():
 
     reports = scan_kernel_log(args.console)
     for kind, test, first, excerpt in reports:
-        failed.append(('kernel log during ' + test, '%s: %s' % (kind, first)))
+        failed.append(('kernel log during ' + test,
+                       first if first.startswith(kind) else '%s: %s' % (kind, first)))
 
     if boot is not None:
         print('guest: booted in %.1fs (guest clock)%s' % (

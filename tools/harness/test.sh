@@ -16,8 +16,7 @@ esac
 t_start=$(date +%s)
 
 stage_begin deps;    "$HARNESS_DIR/deps.sh";    stage_end
-version=$("$HARNESS_DIR/fetch-source.sh")
-log "kernel source: linux-source-$KERNEL_SERIES $version"
+"$HARNESS_DIR/fetch-source.sh" >/dev/null
 stage_begin overlay; "$HARNESS_DIR/prepare-tree.sh"; stage_end
 "$HARNESS_DIR/build-kernel.sh" "$flavour"
 stage_begin userspace; "$HARNESS_DIR/build-userspace.sh" "$flavour"; stage_end
