@@ -5,7 +5,7 @@
 
 H := tools/harness
 
-.PHONY: all test run shell kernel source deps help
+.PHONY: all test run shell kernel check help
 
 all: help
 
@@ -14,6 +14,7 @@ help:
 	@echo "make test   build the debug guest kernel and run the whole suite"
 	@echo "make shell  boot the debug guest to an interactive shell"
 	@echo "make kernel build the debug guest kernel and test programs only"
+	@echo "make check  checkpatch --strict, W=1 and sparse on our kernel files"
 
 test:
 	$(H)/test.sh test
@@ -30,3 +31,6 @@ kernel:
 	$(H)/prepare-tree.sh
 	$(H)/build-kernel.sh debug
 	$(H)/build-userspace.sh debug
+
+check: kernel
+	$(H)/check.sh debug

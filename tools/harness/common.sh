@@ -25,6 +25,56 @@ mkdir -p "$STAMP_DIR"
 
 JOBS=${JOBS:-$(nproc)}
 
+# Private apt state under the cache: Debian's packages by name, with the
+# machine's own mirror and the suites we ask for; the system's apt
+# configuration is never touched.
+APT_DIR=$SVM_CACHE/apt
+mkdir -p "$APT_DIR"/{etc,lists/partial,cache/archives/partial,debs}
+touch "$APT_DIR/status"
+APT_OPTS=(
+	-o "Dir::Etc::SourceList=$APT_DIR/etc/sources.list"
+	-o "Dir::Etc::SourceParts=/dev/null"
+	-o "Dir::State::Lists=$APT_DIR/lists"
+	-o "Dir::State::status=$APT_DIR/status"
+	-o "Dir::Cache=$APT_DIR/cache"
+	-o "Debug::NoLocking=1"
+	-o "APT::Get::List-Cleanup=0"
+	-o "APT::Sandbox::User=root"
+)
+
+# The main Debian archive as the machine's apt knows it (deb822 or
+# one-line format alike), excluding the security archive.
+mirror_uri() {
+	apt-get indextargets --format '$(REPO_URI)|$(LABEL)' 2>/dev/null |
+		awk -F'|' '$2 == "Debian" { print $1; exit }'
+}
+
+# apt_private_update: write the private sources list (binary and source
+# packages of $KERNEL_SUITES from the machine's mirror) and refresh its
+# index at most once a day.
+apt_private_update() {
+	local uri list=$APT_DIR/etc/sources.list.new s
+	uri=$(mirror_uri)
+	[ -n "$uri" ] || die "no Debian archive found in this machine's apt configuration"
+	: > "$list"
+	for s in $KERNEL_SUITES; do
+		echo "deb $uri $s main" >> "$list"
+		echo "deb-src $uri $s main" >> "$list"
+	done
+	if ! cmp -s "$list" "$APT_DIR/etc/sources.list"; then
+		mv "$list" "$APT_DIR/etc/sources.list"
+		rm -f "$APT_DIR/updated"
+	else
+		rm -f "$list"
+	fi
+	if [ -z "$(find "$APT_DIR/updated" -mmin -1440 2>/dev/null)" ]; then
+		log "updating private apt index (suites: $KERNEL_SUITES)"
+		apt-get "${APT_OPTS[@]}" -qq update ||
+			die "apt-get update of the private index failed"
+		touch "$APT_DIR/updated"
+	fi
+}
+
 log() { printf '[harness] %s\n' "$*" >&2; }
 die() { printf '[harness] error: %s\n' "$*" >&2; exit 1; }
 

@@ -9,7 +9,6 @@ PKGS=(
 	build-essential flex bison bc libelf-dev libssl-dev dwarves
 	cpio xz-utils rsync kmod perl python3
 	qemu-system-x86 qemu-utils busybox-static
-	sparse
 )
 
 missing=()

@@ -7,42 +7,6 @@
 
 . "$(dirname "$0")/common.sh"
 
-APT_DIR=$SVM_CACHE/apt
-mkdir -p "$APT_DIR"/{etc,lists/partial,cache/archives/partial,debs}
-touch "$APT_DIR/status"
-
-APT_OPTS=(
-	-o "Dir::Etc::SourceList=$APT_DIR/etc/sources.list"
-	-o "Dir::Etc::SourceParts=/dev/null"
-	-o "Dir::State::Lists=$APT_DIR/lists"
-	-o "Dir::State::status=$APT_DIR/status"
-	-o "Dir::Cache=$APT_DIR/cache"
-	-o "Debug::NoLocking=1"
-	-o "APT::Get::List-Cleanup=0"
-)
-
-# The main Debian archive as the machine's apt knows it (deb822 or
-# one-line format alike), excluding the security archive.
-mirror_uri() {
-	apt-get indextargets --format '$(REPO_URI)|$(LABEL)' 2>/dev/null |
-		awk -F'|' '$2 == "Debian" { print $1; exit }'
-}
-
-# Private sources list with the given suites, once per cache.
-write_sources() {
-	local uri=$1 list=$APT_DIR/etc/sources.list.new s
-	: > "$list"
-	for s in $KERNEL_SUITES; do
-		echo "deb $uri $s main" >> "$list"
-	done
-	if ! cmp -s "$list" "$APT_DIR/etc/sources.list"; then
-		mv "$list" "$APT_DIR/etc/sources.list"
-		rm -f "$APT_DIR/updated"
-	else
-		rm -f "$list"
-	fi
-}
-
 # Highest linux-source-7.2 version in the private lists.
 pick_version() {
 	apt-cache "${APT_OPTS[@]}" madison "$KERNEL_PKG" 2>/dev/null |
@@ -59,17 +23,7 @@ if [ -f "$SRC_DIR/.debian-version" ] && [ -f "$SRC_DIR/Makefile" ]; then
 fi
 
 stage_begin index
-uri=$(mirror_uri)
-[ -n "$uri" ] || die "no Debian archive found in this machine's apt configuration"
-write_sources "$uri"
-
-# Refresh the private index at most once a day.
-if [ -z "$(find "$APT_DIR/updated" -mmin -1440 2>/dev/null)" ]; then
-	log "updating private apt index (suites: $KERNEL_SUITES)"
-	apt-get "${APT_OPTS[@]}" -qq update || die "apt-get update of the private index failed"
-	touch "$APT_DIR/updated"
-fi
-
+apt_private_update
 stage_end
 version=$(pick_version)
 [ -n "$version" ] || die "no $KERNEL_PKG $KERNEL_SERIES.x package in suites '$KERNEL_SUITES' of the machine's Debian mirror"

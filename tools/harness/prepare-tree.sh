@@ -65,30 +65,32 @@ fi
 # installed only when the result changed.
 rm -f "$SVM_CACHE/hooks.manifest.new"
 declare -A hooked=()
+# work_copy REL: set WC to the scratch copy of upstream's REL (no
+# subshell, so that the hooked[] bookkeeping survives).
 work_copy() {
 	local rel=$1
 	if [ -z "${hooked[$rel]:-}" ]; then
 		hooked[$rel]=$(mktemp)
 		cp "$SRC_DIR/$rel" "${hooked[$rel]}"
 	fi
-	echo "${hooked[$rel]}"
+	WC=${hooked[$rel]}
 }
 
 hook_dir() {
-	local rel=$1 parent name sym k m
+	local rel=$1 parent name sym
 	parent=$(dirname "$rel")
 	name=$(basename "$rel")
 	sym=$(awk '/^(menu)?config /{ print $2; exit }' "$REPO_DIR/$rel/Kconfig")
 	[ -n "$sym" ] || die "$rel/Kconfig defines no symbol"
 
-	k=$(work_copy "$parent/Kconfig")
-	if grep -q '^endif # DRM' "$k"; then
-		sed -i "0,/^endif # DRM/s||source \"$rel/Kconfig\"\n\n&|" "$k"
+	work_copy "$parent/Kconfig"
+	if grep -q '^endif # DRM' "$WC"; then
+		sed -i "0,/^endif # DRM/s||source \"$rel/Kconfig\"\n\n&|" "$WC"
 	else
-		echo "source \"$rel/Kconfig\"" >> "$k"
+		echo "source \"$rel/Kconfig\"" >> "$WC"
 	fi
-	m=$(work_copy "$parent/Makefile")
-	echo "obj-\$(CONFIG_$sym) += $name/" >> "$m"
+	work_copy "$parent/Makefile"
+	echo "obj-\$(CONFIG_$sym) += $name/" >> "$WC"
 }
 
 while read -r kc; do
@@ -96,6 +98,13 @@ while read -r kc; do
 	[ -e "$SRC_DIR/$rel" ] && continue
 	case "$rel" in drivers/gpu/drm/*) hook_dir "$rel" ;; esac
 done < <(grep '/Kconfig$' "$manifest_new" || true)
+
+# Explicit one-line hooks into upstream files.
+while IFS='|' read -r rel line; do
+	case "$rel" in ''|'#'*) continue ;; esac
+	work_copy "$rel"
+	grep -qxF "$line" "$WC" || printf '%s\n' "$line" >> "$WC"
+done < "$HARNESS_DIR/hooks.list"
 
 for rel in "${!hooked[@]}"; do
 	install_file "${hooked[$rel]}" "$TREE_DIR/$rel"

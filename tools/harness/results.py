@@ -139,6 +139,8 @@ def main():
     ap.add_argument('console')
     ap.add_argument('--known', help='known failures list')
     ap.add_argument('--verbose', action='store_true')
+    ap.add_argument('--fail', action='append', default=[],
+                    help='a failure found outside the guest (counted)')
     args = ap.parse_args()
 
     known = read_known(args.known)
@@ -205,6 +207,8 @@ def main():
         elif any(t == tid for t, _ in passed):
             print('note: known failure %s passed; drop it from the list' % tid)
 
+    for why in args.fail:
+        failed.append(('host', why))
     if not done:
         failed.append(('guest', 'did not finish the suite (crash, hang or timeout)'))
 

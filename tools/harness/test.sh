@@ -28,12 +28,18 @@ shell)
 	exec "$HARNESS_DIR/run-guest.sh" "$flavour" shell "$REPO_DIR/tests/suite.list"
 	;;
 test)
+	stage_begin check
+	checks=()
+	"$HARNESS_DIR/check.sh" "$flavour" > "$SVM_CACHE/check.log" 2>&1 ||
+		checks=(--fail "static checks: $(tail -n 1 "$SVM_CACHE/check.log")")
+	cat "$SVM_CACHE/check.log"
+	stage_end
 	stage_begin guest
 	"$HARNESS_DIR/run-guest.sh" "$flavour" test "$REPO_DIR/tests/suite.list" || true
 	stage_end
 	stage_begin verdict
 	"$HARNESS_DIR/results.py" --known "$REPO_DIR/tests/known-failures" \
-		${VERBOSE:+--verbose} "$RUN_DIR/results.log" "$RUN_DIR/console.log" || rc=$?
+		${VERBOSE:+--verbose} "${checks[@]}" "$RUN_DIR/results.log" "$RUN_DIR/console.log" || rc=$?
 	stage_end
 	;;
 run)

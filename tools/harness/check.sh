@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks on our kernel files: checkpatch --strict, and a W=1 build
+# with sparse (C=2) of every object built from one of our C files.
+# Prints one line per finding and 'check: N files, N problems'.
+# Usage: check.sh [FLAVOUR]  (default debug; that kernel must be configured)
+
+. "$(dirname "$0")/common.sh"
+
+flavour=${1:-debug}
+out=$OUT_DIR/$flavour
+[ -f "$out/.config" ] || die "no configured $flavour kernel (run build-kernel.sh $flavour)"
+
+sparse=$("$HARNESS_DIR/build-sparse.sh")
+
+cd "$REPO_DIR"
+mapfile -t files < <(git ls-files -co --exclude-standard -- drivers include lib mm |
+	grep -E '\.(c|h)$|/Kconfig[^/]*$|/Makefile$' || true)
+problems=0
+
+for f in "${files[@]}"; do
+	# MACRO_ARG_REUSE: iterator macros (for_each_*) must reuse their
+	# cursor argument, as list_for_each_entry() does.
+	if ! res=$("$TREE_DIR/scripts/checkpatch.pl" --strict --no-tree --quiet \
+			--show-types --ignore FILE_PATH_CHANGES,MACRO_ARG_REUSE \
+			-f "$f" 2>&1); then
+		echo "$res" | sed "s|^|checkpatch: |"
+		problems=$((problems + 1))
+	fi
+	# SPDX on every file, checked here with the project's rule.
+	head -n 2 "$f" | grep -q 'SPDX-License-Identifier:' ||
+		{ echo "spdx: $f has no SPDX-License-Identifier"; problems=$((problems + 1)); }
+done
+
+# W=1 + sparse on the objects of our C files that this config builds.
+objs=()
+for f in "${files[@]}"; do
+	case "$f" in *.c) ;; *) continue ;; esac
+	o=${f%.c}.o
+	# Only objects the configuration builds (present after build-kernel).
+	[ -f "$out/$o" ] && objs+=("$o")
+done
+if [ ${#objs[@]} -gt 0 ]; then
+	touch "${objs[@]/#/$TREE_DIR/}" 2>/dev/null || true
+	log=$(make -s -C "$TREE_DIR" O="$out" -j"$JOBS" W=1 C=2 CHECK="$sparse" "${objs[@]}" 2>&1) || true
+	if [ -n "$log" ]; then
+		echo "$log" | sed 's|^|build W=1/sparse: |'
+		problems=$((problems + $(echo "$log" | grep -cE 'warning:|error:')))
+	fi
+fi
+
+echo "check: ${#files[@]} files, ${#objs[@]} objects, $problems problems"
+[ $problems -eq 0 ]
