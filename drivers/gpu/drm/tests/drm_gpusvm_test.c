@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * KUnit tests of the drm_gpusvm range core: what can be checked without a
+ * device. Each test mirrors a real test address space (kunit_vm_mmap()),
+ * shapes its VMAs with munmap/mprotect and checks range sizes, alignment,
+ * trees and invalidation through real MMU interval notifiers.
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_gpusvm.h>
+
+static const unsigned long test_chunks[] = { SZ_2M, SZ_64K, SZ_4K };
+
+struct gpusvm_test {
+	struct drm_gpusvm gpusvm;
+	struct mutex lock;		/* the "driver lock" */
+	unsigned long base;		/* 2M-aligned, 4M of RW anon memory */
+	unsigned int invalidations;
+	unsigned int unmap_events;
+};
+
+static void test_invalidate(struct drm_gpusvm *gpusvm,
+			    struct drm_gpusvm_notifier *notifier,
+			    const struct mmu_notifier_range *mmu_range)
+{
+	struct gpusvm_test *t = container_of(gpusvm, struct gpusvm_test, gpusvm);
+	struct drm_gpusvm_range *range = NULL;
+
+	lockdep_assert_held_write(&gpusvm->notifier_lock);
+	t->invalidations++;
+	if (mmu_range->event != MMU_NOTIFY_UNMAP)
+		return;
+	t->unmap_events++;
+	drm_gpusvm_for_each_range(range, notifier, mmu_range->start,
+				  mmu_range->end)
+		drm_gpusvm_range_set_unmapped(range, mmu_range);
+}
+
+static const struct drm_gpusvm_ops test_ops = {
+	.invalidate = test_invalidate,
+};
+
+static void test_fini(void *data)
+{
+	struct gpusvm_test *t = data;
+
+	mutex_lock(&t->lock);
+	drm_gpusvm_fini(&t->gpusvm);
+	mutex_unlock(&t->lock);
+}
+
+/* Map 8M, keep a 2M-aligned 4M window of it, mirror it with @notifier_size. */
+static struct gpusvm_test *test_setup(struct kunit *test,
+				      unsigned long notifier_size)
+{
+	struct gpusvm_test *t;
+	unsigned long addr;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	mutex_init(&t->lock);
+
+	addr = kunit_vm_mmap(test, NULL, 0, 4 * SZ_2M, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0UL);
+	t->base = ALIGN(addr, SZ_2M);
+
+	KUNIT_ASSERT_EQ(test, drm_gpusvm_init(&t->gpusvm, "kunit", NULL,
+					      current->mm, 0, TASK_SIZE,
+					      notifier_size, &test_ops,
+					      test_chunks,
+					      ARRAY_SIZE(test_chunks)), 0);
+	drm_gpusvm_driver_set_lock(&t->gpusvm, &t->lock);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_fini, t), 0);
+
+	return t;
+}
+
+static struct drm_gpusvm_range *fault(struct gpusvm_test *t,
+				      unsigned long addr,
+				      unsigned long gpuva_start,
+				      unsigned long gpuva_end,
+				      const struct drm_gpusvm_ctx *ctx)
+{
+	struct drm_gpusvm_range *range;
+
+	mutex_lock(&t->lock);
+	range = drm_gpusvm_range_find_or_insert(&t->gpusvm, addr, gpuva_start,
+						gpuva_end, ctx);
+	mutex_unlock(&t->lock);
+	return range;
+}
+
+static void expect_range(struct kunit *test, struct drm_gpusvm_range *range,
+			 unsigned long start, unsigned long size)
+{
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(range), "err %ld", PTR_ERR(range));
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_start(range), start);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_size(range), size);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(drm_gpusvm_range_start(range),
+					   drm_gpusvm_range_size(range)));
+}
+
+static void gpusvm_test_init_args(struct kunit *test)
+{
+	static const struct drm_gpusvm_ops no_invalidate = { };
+	struct drm_gpusvm gpusvm;
+	struct mm_struct *mm;
+
+	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
+	mm = current->mm;
+
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_init(&gpusvm, "t", NULL, mm,
+					      0, SZ_1G, SZ_512M, &no_invalidate,
+					      test_chunks, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_init(&gpusvm, "t", NULL, mm,
+					      0, SZ_1G, SZ_512M + SZ_4K, &test_ops,
+					      test_chunks, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_init(&gpusvm, "t", NULL, mm,
+					      0, SZ_1G, SZ_512M, &test_ops,
+					      test_chunks, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_init(&gpusvm, "t", NULL, NULL,
+					      0, 0, 0, &test_ops, NULL, 0),
+			-EINVAL);
+	/* A pages-only instance needs nothing but a name and a device. */
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_init(&gpusvm, "t", NULL, NULL,
+					      0, 0, 0, NULL, NULL, 0), 0);
+	drm_gpusvm_fini(&gpusvm);
+}
+
+/* The largest chunk whose aligned block fits the VMA is chosen. */
+static void gpusvm_test_chunk_fits_vma(struct kunit *test)
+{
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct drm_gpusvm_ctx ctx = {};
+	unsigned long b = t->base;
+
+	/* Whole 2M block mapped: a 2M range, wherever in it the fault is. */
+	expect_range(test, fault(t, b + SZ_1M + 123, 0, TASK_SIZE, &ctx),
+		     b, SZ_2M);
+	/* Same range again, also for another address inside it. */
+	KUNIT_EXPECT_PTR_EQ(test, fault(t, b + SZ_4K, 0, TASK_SIZE, &ctx),
+			    fault(t, b + SZ_2M - 1, 0, TASK_SIZE, &ctx));
+
+	/* Shrink the next block's VMA to [b+2M+64K, b+4M-4K): 64K inside. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(b + SZ_2M, SZ_64K), 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(b + 2 * SZ_2M - SZ_4K, SZ_4K), 0);
+	expect_range(test, fault(t, b + SZ_2M + SZ_64K + 5, 0, TASK_SIZE, &ctx),
+		     b + SZ_2M + SZ_64K, SZ_64K);
+	/* The last 64K block is cut by the VMA end: 4K ranges there. */
+	expect_range(test, fault(t, b + 2 * SZ_2M - SZ_8K, 0, TASK_SIZE, &ctx),
+		     b + 2 * SZ_2M - SZ_8K, SZ_4K);
+	/* A hole has no VMA. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(fault(t, b + SZ_2M + SZ_4K, 0, TASK_SIZE,
+					    &ctx)), -ENOENT);
+}
+
+/* The GPU VMA and the notifier window clamp the range too. */
+static void gpusvm_test_chunk_fits_gpuva_and_notifier(struct kunit *test)
+{
+	struct gpusvm_test *t = test_setup(test, SZ_1M);
+	struct drm_gpusvm_ctx ctx = {};
+	struct drm_gpusvm_notifier *notifier;
+	unsigned long b = t->base;
+
+	/* 1M notifiers: 2M blocks never fit, 64K ones do. */
+	expect_range(test, fault(t, b + SZ_1M + SZ_64K, 0, TASK_SIZE, &ctx),
+		     b + SZ_1M + SZ_64K, SZ_64K);
+	notifier = drm_gpusvm_notifier_find(&t->gpusvm, b + SZ_1M,
+					    b + SZ_1M + 1);
+	KUNIT_ASSERT_NOT_NULL(test, notifier);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_notifier_start(notifier), b + SZ_1M);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_notifier_size(notifier),
+			(unsigned long)SZ_1M);
+
+	/* A GPU VMA of [b+32K, b+160K): one aligned 64K block fits. */
+	expect_range(test, fault(t, b + SZ_64K + 7, b + SZ_32K,
+				 b + SZ_128K + SZ_32K, &ctx),
+		     b + SZ_64K, SZ_64K);
+	expect_range(test, fault(t, b + SZ_32K, b + SZ_32K,
+				 b + SZ_128K + SZ_32K, &ctx),
+		     b + SZ_32K, SZ_4K);
+}
+
+/* A new range never overlaps an existing one. */
+static void gpusvm_test_chunk_avoids_ranges(struct kunit *test)
+{
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct drm_gpusvm_ctx ctx = {};
+	struct drm_gpusvm_range *r;
+	unsigned long b = t->base, n = 0;
+
+	/* A 64K range made under a narrow GPU VMA, then a wide fault. */
+	expect_range(test, fault(t, b + SZ_1M, b + SZ_1M, b + SZ_1M + SZ_64K,
+				 &ctx), b + SZ_1M, SZ_64K);
+	expect_range(test, fault(t, b, 0, TASK_SIZE, &ctx), b, SZ_64K);
+
+	mutex_lock(&t->lock);
+	KUNIT_EXPECT_TRUE(test, drm_gpusvm_has_mapping(&t->gpusvm, b, b + 1));
+	KUNIT_EXPECT_FALSE(test, drm_gpusvm_has_mapping(&t->gpusvm, b + SZ_64K,
+							b + SZ_1M));
+	/* Address order, no overlap. */
+	r = NULL;
+	drm_gpusvm_for_each_range(r, drm_gpusvm_notifier_find(&t->gpusvm, b, b + 1),
+				  b, b + SZ_2M) {
+		KUNIT_EXPECT_EQ(test, drm_gpusvm_range_start(r), n ? b + SZ_1M : b);
+		n++;
+	}
+	mutex_unlock(&t->lock);
+	KUNIT_EXPECT_EQ(test, n, 2UL);
+}
+
+/* Small ranges are created only over present CPU pages when asked. */
+static void gpusvm_test_check_pages_threshold(struct kunit *test)
+{
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct drm_gpusvm_ctx ctx = { .check_pages_threshold = SZ_64K };
+	unsigned long b = t->base;
+	static const u8 zero[SZ_4K];
+	unsigned long off;
+
+	/* 2M is above the threshold: no presence check. */
+	expect_range(test, fault(t, b, 0, TASK_SIZE, &ctx), b, SZ_2M);
+
+	/* Under a 64K GPU VMA nothing is present yet: 4K. */
+	expect_range(test, fault(t, b + SZ_2M, b + SZ_2M, b + SZ_2M + SZ_64K,
+				 &ctx), b + SZ_2M, SZ_4K);
+
+	/* Populate the next 64K block: now a 64K range is allowed. */
+	for (off = 0; off < SZ_64K; off += SZ_4K)
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(b + SZ_2M + SZ_64K + off),
+						   zero, sizeof(zero)), 0UL);
+	expect_range(test, fault(t, b + SZ_2M + SZ_64K, b + SZ_2M + SZ_64K,
+				 b + SZ_2M + SZ_128K, &ctx),
+		     b + SZ_2M + SZ_64K, SZ_64K);
+}
+
+static void gpusvm_test_bad_faults(struct kunit *test)
+{
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct drm_gpusvm_ctx ctx = {}, ro = { .read_only = 1 };
+	unsigned long b = t->base;
+	unsigned long rov;
+
+	/* Outside the mirrored span. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(fault(t, TASK_SIZE, 0, TASK_SIZE, &ctx)),
+			-EINVAL);
+
+	/* A write fault on a read-only VMA; a read fault is fine. */
+	rov = kunit_vm_mmap(test, NULL, 0, SZ_64K, PROT_READ,
+			    MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(rov));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(fault(t, rov, 0, TASK_SIZE, &ctx)), -EPERM);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(fault(t, rov, 0, TASK_SIZE, &ro)));
+
+	/* A failed first fault in a new window leaves no notifier behind. */
+	b = ALIGN_DOWN(b, SZ_512M) - SZ_512M;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(fault(t, b, 0, TASK_SIZE, &ctx)), -ENOENT);
+	mutex_lock(&t->lock);
+	KUNIT_EXPECT_NULL(test, drm_gpusvm_notifier_find(&t->gpusvm, b, b + 1));
+	mutex_unlock(&t->lock);
+}
+
+/* munmap reaches the ranges through the interval notifier. */
+static void gpusvm_test_unmap_invalidates(struct kunit *test)
+{
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct drm_gpusvm_ctx ctx = {};
+	struct drm_gpusvm_range *big, *small;
+	unsigned long b = t->base;
+
+	big = fault(t, b, 0, TASK_SIZE, &ctx);
+	expect_range(test, big, b, SZ_2M);
+	small = fault(t, b + SZ_2M, b + SZ_2M, b + SZ_2M + SZ_64K, &ctx);
+	expect_range(test, small, b + SZ_2M, SZ_64K);
+
+	/* Unmap the middle of the 2M range and all of the 64K one. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(b + SZ_1M, SZ_1M + SZ_64K), 0);
+	KUNIT_EXPECT_GE(test, t->unmap_events, 1U);
+	KUNIT_EXPECT_TRUE(test, big->pages.flags.unmapped);
+	KUNIT_EXPECT_TRUE(test, big->pages.flags.partial_unmap);
+	KUNIT_EXPECT_TRUE(test, small->pages.flags.unmapped);
+	KUNIT_EXPECT_FALSE(test, small->pages.flags.partial_unmap);
+
+	/* The driver's garbage collector removes them; notifiers go too. */
+	mutex_lock(&t->lock);
+	drm_gpusvm_range_get(small);
+	drm_gpusvm_range_remove(&t->gpusvm, big);
+	drm_gpusvm_range_remove(&t->gpusvm, small);
+	KUNIT_EXPECT_FALSE(test, drm_gpusvm_has_mapping(&t->gpusvm, b, b + SZ_4M));
+	KUNIT_EXPECT_NULL(test, drm_gpusvm_notifier_find(&t->gpusvm, b, b + SZ_4M));
+	mutex_unlock(&t->lock);
+	/* A held reference keeps the range memory valid after removal. */
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_end(small), b + SZ_2M + SZ_64K);
+	drm_gpusvm_range_put(small);
+
+	/* The unmapped part now faults as a hole; the rest still works. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(fault(t, b + SZ_1M, 0, TASK_SIZE, &ctx)),
+			-ENOENT);
+	expect_range(test, fault(t, b + SZ_64K, 0, TASK_SIZE, &ctx),
+		     b + SZ_64K, SZ_64K);
+}
+
+static struct kunit_case gpusvm_test_cases[] = {
+	KUNIT_CASE(gpusvm_test_init_args),
+	KUNIT_CASE(gpusvm_test_chunk_fits_vma),
+	KUNIT_CASE(gpusvm_test_chunk_fits_gpuva_and_notifier),
+	KUNIT_CASE(gpusvm_test_chunk_avoids_ranges),
+	KUNIT_CASE(gpusvm_test_check_pages_threshold),
+	KUNIT_CASE(gpusvm_test_bad_faults),
+	KUNIT_CASE(gpusvm_test_unmap_invalidates),
+	{}
+};
+
+static struct kunit_suite gpusvm_test_suite = {
+	.name = "drm_gpusvm",
+	.test_cases = gpusvm_test_cases,
+};
+
+kunit_test_suite(gpusvm_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the drm_gpusvm range core");
+MODULE_LICENSE("Dual MIT/GPL");
