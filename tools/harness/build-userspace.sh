@@ -23,10 +23,26 @@ build() {
 		return 0
 	fi
 	log "cc $(basename "$out")"
-	gcc "${CFLAGS[@]}" "${EXTRA_CFLAGS[@]}" -o "$out.tmp" "$@" -lpthread -lrt -lm
+	local srcs=()
+	for f in "$@"; do
+		case "$f" in *.c) srcs+=("$f") ;; esac
+	done
+	gcc "${CFLAGS[@]}" "${EXTRA_CFLAGS[@]}" -o "$out.tmp" "${srcs[@]}" \
+		-lpthread -lrt -lm
 	mv "$out.tmp" "$out"
 }
 
 # Upstream HMM selftest against lib/test_hmm.ko.
 EXTRA_CFLAGS=(-I "$sel" -I "$sel/mm" -I "$TREE_DIR" -I "$TREE_DIR/tools/include/uapi" -w)
 build "$bin/hmm-tests" "$sel/mm/hmm-tests.c" "$sel/mm/vm_util.c" "$sel/mm/hugepage_settings.c"
+
+# Our own tests on the xe uAPI: every tests/xe_svm/xe_svm_*.c but the
+# library is a program linked with the library.
+EXTRA_CFLAGS=(-Wextra -I "$REPO_DIR/tests/xe_svm")
+for src in "$REPO_DIR"/tests/xe_svm/xe_svm_*.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .c)
+	[ "$name" = xe_svm_lib ] && continue
+	build "$bin/$name" "$src" "$REPO_DIR/tests/xe_svm/xe_svm_lib.c" \
+		"$REPO_DIR/tests/xe_svm/xe_svm_lib.h"
+done

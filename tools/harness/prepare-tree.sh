@@ -40,8 +40,8 @@ manifest_new=$SVM_CACHE/overlay.manifest.new
 cd "$REPO_DIR"
 for d in "${OVERLAY_DIRS[@]}"; do
 	[ -d "$d" ] || continue
-	find "$d" -type f ! -name '*.o' ! -name '*.ko' ! -name '.*' | sort
-done > "$manifest_new"
+	find "$d" -type f ! -name '*.o' ! -name '*.ko' ! -name '.*'
+done | LC_ALL=C sort > "$manifest_new"
 
 while read -r f; do
 	install_file "$REPO_DIR/$f" "$TREE_DIR/$f"
@@ -49,7 +49,7 @@ done < "$manifest_new"
 
 # Restore what we no longer override.
 if [ -f "$SVM_CACHE/overlay.manifest" ]; then
-	comm -23 <(sort "$SVM_CACHE/overlay.manifest") "$manifest_new" |
+	LC_ALL=C comm -23 <(LC_ALL=C sort "$SVM_CACHE/overlay.manifest") "$manifest_new" |
 	while read -r f; do
 		rm -f "$TREE_DIR/$f"
 		if [ -f "$SRC_DIR/$f" ]; then
@@ -113,7 +113,8 @@ for rel in "${!hooked[@]}"; do
 done
 touch "$SVM_CACHE/hooks.manifest.new"
 if [ -f "$SVM_CACHE/hooks.manifest" ]; then
-	comm -23 <(sort "$SVM_CACHE/hooks.manifest") <(sort "$SVM_CACHE/hooks.manifest.new") |
+	LC_ALL=C comm -23 <(LC_ALL=C sort "$SVM_CACHE/hooks.manifest") \
+		<(LC_ALL=C sort "$SVM_CACHE/hooks.manifest.new") |
 	while read -r rel; do
 		install_file "$SRC_DIR/$rel" "$TREE_DIR/$rel"
 	done

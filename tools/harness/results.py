@@ -16,6 +16,7 @@ import sys
 
 RESULT = re.compile(r'^(\s*)(ok|not ok)\s+(\d+)\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(.*))?$')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
+SKIP_ALL = re.compile(r'^\s*1\.\.0\s*#\s*SKIP\s*(.*)$', re.I)
 
 # Kernel log lines that start a report; any of them fails the run.
 REPORTS = [
@@ -58,6 +59,11 @@ def parse_tap(lines):
             while pending and pending[-1].indent > indent:
                 node.children.insert(0, pending.pop())
             pending.append(node)
+            continue
+        m = SKIP_ALL.match(line)
+        if m:
+            # A program that skipped as a whole: one skip, with its reason.
+            pending.append(Node(0, True, '(all)', 'SKIP ' + m.group(1)))
             continue
         m = PLAN.match(line)
         if m:
