@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * vxe: a virtual Xe device on the faux bus, DRM driver name "xe".
+ *
+ * It answers the device queries the IGT SVM tests make, manages VMs, exec
+ * queues and user fences, and runs batches on a software GPU (vxe_gpu.c)
+ * whose page tables (vxe_pt.c) only the SVM engine fills (vxe_vm.c).
+ */
+
+#include <linux/debugfs.h>
+#include <linux/device/faux.h>
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/xe_drm.h>
+
+#include "vxe_drv.h"
+
+static struct vxe_device *vxe_device;
+
+static const char *const vxe_stat_names[VXE_STAT_COUNT] = {
+	[VXE_STAT_SVM_PAGEFAULT_COUNT] = "svm_pagefault_count",
+	[VXE_STAT_SVM_4K_PAGEFAULT_COUNT] = "svm_4K_pagefault_count",
+	[VXE_STAT_SVM_64K_PAGEFAULT_COUNT] = "svm_64K_pagefault_count",
+	[VXE_STAT_SVM_2M_PAGEFAULT_COUNT] = "svm_2M_pagefault_count",
+	[VXE_STAT_SVM_4K_PAGEFAULT_US] = "svm_4K_pagefault_us",
+	[VXE_STAT_SVM_64K_PAGEFAULT_US] = "svm_64K_pagefault_us",
+	[VXE_STAT_SVM_2M_PAGEFAULT_US] = "svm_2M_pagefault_us",
+};
+
+/* ---- device queries ---- */
+
+static const struct drm_xe_engine_class_instance vxe_engines[VXE_NUM_ENGINES] = {
+	{ .engine_class = DRM_XE_ENGINE_CLASS_COPY },
+	{ .engine_class = DRM_XE_ENGINE_CLASS_COMPUTE },
+};
+
+/*
+ * Copy a query answer out with the two-call protocol: a zero size asks for
+ * the size, a smaller one is an error.
+ */
+static int vxe_query_reply(struct drm_xe_device_query *q, const void *data,
+			   size_t size)
+{
+	if (!q->size) {
+		q->size = size;
+		return 0;
+	}
+	if (q->size < size)
+		return -EINVAL;
+	if (size && copy_to_user(u64_to_user_ptr(q->data), data, size))
+		return -EFAULT;
+	q->size = size;
+	return 0;
+}
+
+static int vxe_query_config(struct drm_xe_device_query *q)
+{
+	struct {
+		struct drm_xe_query_config c;
+		u64 info[5];
+	} r = {};
+
+	r.c.num_params = ARRAY_SIZE(r.info);
+	r.info[DRM_XE_QUERY_CONFIG_REV_AND_DEVICE_ID] =
+		VXE_DEVICE_ID | (u64)VXE_REVISION << 16;
+	r.info[DRM_XE_QUERY_CONFIG_FLAGS] =
+		DRM_XE_QUERY_CONFIG_FLAG_HAS_CPU_ADDR_MIRROR;
+	r.info[DRM_XE_QUERY_CONFIG_MIN_ALIGNMENT] = SZ_4K;
+	r.info[DRM_XE_QUERY_CONFIG_VA_BITS] = VXE_VA_BITS;
+	r.info[DRM_XE_QUERY_CONFIG_MAX_EXEC_QUEUE_PRIORITY] = 2;
+	return vxe_query_reply(q, &r, sizeof(r));
+}
+
+static int vxe_query_engines(struct drm_xe_device_query *q)
+{
+	struct {
+		struct drm_xe_query_engines e;
+		struct drm_xe_engine engines[VXE_NUM_ENGINES];
+	} r = {};
+	int i;
+
+	r.e.num_engines = VXE_NUM_ENGINES;
+	for (i = 0; i < VXE_NUM_ENGINES; i++)
+		r.engines[i].instance = vxe_engines[i];
+	return vxe_query_reply(q, &r, sizeof(r));
+}
+
+static int vxe_query_mem_regions(struct drm_xe_device_query *q)
+{
+	struct {
+		struct drm_xe_query_mem_regions m;
+		struct drm_xe_mem_region regions[1];
+	} r = {};
+
+	r.m.num_mem_regions = 1;
+	r.regions[0].mem_class = DRM_XE_MEM_REGION_CLASS_SYSMEM;
+	r.regions[0].instance = 0;
+	r.regions[0].min_page_size = PAGE_SIZE;
+	r.regions[0].total_size = (u64)totalram_pages() << PAGE_SHIFT;
+	return vxe_query_reply(q, &r, sizeof(r));
+}
+
+static int vxe_query_gt_list(struct drm_xe_device_query *q)
+{
+	struct {
+		struct drm_xe_query_gt_list l;
+		struct drm_xe_gt gts[1];
+	} r = {};
+
+	r.l.num_gt = 1;
+	r.gts[0].type = DRM_XE_QUERY_GT_TYPE_MAIN;
+	r.gts[0].reference_clock = 19200000;
+	r.gts[0].near_mem_regions = VXE_MEM_REGION_MASK;
+	r.gts[0].ip_ver_major = 20;
+	r.gts[0].ip_ver_minor = 1;
+	return vxe_query_reply(q, &r, sizeof(r));
+}
+
+static int vxe_device_query_ioctl(struct drm_device *dev, void *data,
+				  struct drm_file *file)
+{
+	struct drm_xe_device_query *q = data;
+
+	if (q->extensions || q->reserved[0] || q->reserved[1])
+		return -EINVAL;
+
+	switch (q->query) {
+	case DRM_XE_DEVICE_QUERY_ENGINES:
+		return vxe_query_engines(q);
+	case DRM_XE_DEVICE_QUERY_MEM_REGIONS:
+		return vxe_query_mem_regions(q);
+	case DRM_XE_DEVICE_QUERY_CONFIG:
+		return vxe_query_config(q);
+	case DRM_XE_DEVICE_QUERY_GT_LIST:
+		return vxe_query_gt_list(q);
+	case DRM_XE_DEVICE_QUERY_HWCONFIG:
+		/* No hardware config blob: size 0, as the tests accept. */
+		return vxe_query_reply(q, NULL, 0);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* ---- files ---- */
+
+static int vxe_open(struct drm_device *dev, struct drm_file *file)
+{
+	struct vxe_file *vf = kzalloc_obj(*vf);
+
+	if (!vf)
+		return -ENOMEM;
+	xa_init_flags(&vf->vms, XA_FLAGS_ALLOC1);
+	xa_init_flags(&vf->queues, XA_FLAGS_ALLOC1);
+	file->driver_priv = vf;
+	return 0;
+}
+
+static void vxe_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	struct vxe_file *vf = file->driver_priv;
+	struct vxe_queue *q;
+	struct vxe_vm *vm;
+	unsigned long id;
+
+	/* Running jobs see their queue banned and their VM closed. */
+	xa_for_each(&vf->queues, id, q) {
+		WRITE_ONCE(q->banned, true);
+		vxe_queue_put(q);
+	}
+	xa_destroy(&vf->queues);
+	xa_for_each(&vf->vms, id, vm) {
+		vxe_vm_close(vm);
+		vxe_vm_put(vm);
+	}
+	xa_destroy(&vf->vms);
+	kfree(vf);
+}
+
+/* ---- debugfs ---- */
+
+static int vxe_stats_show(struct seq_file *m, void *unused)
+{
+	struct vxe_device *vxe = m->private;
+	int i;
+
+	for (i = 0; i < VXE_STAT_COUNT; i++)
+		seq_printf(m, "%s: %lld\n", vxe_stat_names[i],
+			   atomic64_read(&vxe->stats[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vxe_stats);
+
+/* The format of upstream Xe's gt0/pat_sw_config, for IGT's PAT choice. */
+static int vxe_pat_sw_config_show(struct seq_file *m, void *unused)
+{
+	int i;
+
+	seq_puts(m, "PAT table: (* = reserved entry)\n");
+	for (i = 0; i < VXE_PAT_ENTRIES; i++)
+		seq_printf(m, "PAT[%2d] = [ coh_mode = 2 ] (WB, 2-way)\n", i);
+	seq_puts(m, "PAT_ATS = 0\nPTA_MODE = 0\n");
+	seq_printf(m, "IDX[XE_CACHE_NONE] = %d\n", 0);
+	seq_printf(m, "IDX[XE_CACHE_WT] = %d\n", 0);
+	seq_printf(m, "IDX[XE_CACHE_WB] = %d\n", 0);
+	seq_printf(m, "IDX[XE_CACHE_NONE_COMPRESSION] = %d\n", 0);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vxe_pat_sw_config);
+
+static int vxe_info_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "devid 0x%x\nrevid %d\nis_dgfx no\nva_bits %d\n",
+		   VXE_DEVICE_ID, VXE_REVISION, VXE_VA_BITS);
+	seq_puts(m, "multi_lrc_engine_classes\nmulti_queue_engine_classes\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vxe_info);
+
+static void vxe_debugfs_init(struct drm_minor *minor)
+{
+	struct vxe_device *vxe = to_vxe(minor->dev);
+	struct dentry *gt;
+
+	debugfs_create_file("info", 0444, minor->debugfs_root, vxe,
+			    &vxe_info_fops);
+	gt = debugfs_create_dir("gt0", minor->debugfs_root);
+	debugfs_create_file("stats", 0444, gt, vxe, &vxe_stats_fops);
+	debugfs_create_file("pat_sw_config", 0444, gt, vxe,
+			    &vxe_pat_sw_config_fops);
+}
+
+/* ---- the driver ---- */
+
+static const struct drm_ioctl_desc vxe_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(XE_DEVICE_QUERY, vxe_device_query_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_GEM_CREATE, vxe_gem_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_GEM_MMAP_OFFSET, vxe_gem_mmap_offset_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_VM_CREATE, vxe_vm_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_VM_DESTROY, vxe_vm_destroy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_VM_BIND, vxe_vm_bind_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_EXEC_QUEUE_CREATE, vxe_exec_queue_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_EXEC_QUEUE_DESTROY, vxe_exec_queue_destroy_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_EXEC, vxe_exec_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(XE_WAIT_USER_FENCE, vxe_wait_user_fence_ioctl,
+			  DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(vxe_fops);
+
+static const struct drm_driver vxe_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.open = vxe_open,
+	.postclose = vxe_postclose,
+	.debugfs_init = vxe_debugfs_init,
+	.ioctls = vxe_ioctls,
+	.num_ioctls = ARRAY_SIZE(vxe_ioctls),
+	.fops = &vxe_fops,
+	.name = "xe",
+	.desc = "Virtual Xe device for SVM testing",
+	.major = 1,
+	.minor = 0,
+};
+
+static int __init vxe_init(void)
+{
+	struct faux_device *fdev;
+	struct vxe_device *vxe;
+	int err;
+
+	fdev = faux_device_create("vxe", NULL, NULL);
+	if (!fdev)
+		return -ENODEV;
+
+	if (!devres_open_group(&fdev->dev, NULL, GFP_KERNEL)) {
+		err = -ENOMEM;
+		goto err_faux;
+	}
+	/* A DMA master with direct mapping: DMA address == physical. */
+	err = dma_coerce_mask_and_coherent(&fdev->dev, DMA_BIT_MASK(64));
+	if (err)
+		goto err_devres;
+
+	vxe = devm_drm_dev_alloc(&fdev->dev, &vxe_driver, struct vxe_device,
+				 drm);
+	if (IS_ERR(vxe)) {
+		err = PTR_ERR(vxe);
+		goto err_devres;
+	}
+	vxe->faux = fdev;
+	init_waitqueue_head(&vxe->ufence_wq);
+	atomic_set(&vxe->live_queues, 0);
+
+	vxe->fault_wq = alloc_workqueue("vxe-fault", WQ_UNBOUND, 0);
+	vxe->free_wq = alloc_workqueue("vxe-free", WQ_UNBOUND, 0);
+	if (!vxe->fault_wq || !vxe->free_wq) {
+		err = -ENOMEM;
+		goto err_wq;
+	}
+
+	err = drm_dev_register(&vxe->drm, 0);
+	if (err)
+		goto err_wq;
+
+	vxe_device = vxe;
+	return 0;
+
+err_wq:
+	if (vxe->free_wq)
+		destroy_workqueue(vxe->free_wq);
+	if (vxe->fault_wq)
+		destroy_workqueue(vxe->fault_wq);
+err_devres:
+	devres_release_group(&fdev->dev, NULL);
+err_faux:
+	faux_device_destroy(fdev);
+	return err;
+}
+
+static void __exit vxe_exit(void)
+{
+	struct vxe_device *vxe = vxe_device;
+	struct faux_device *fdev = vxe->faux;
+
+	drm_dev_unregister(&vxe->drm);
+	/* Every file is closed; let the last jobs finish and queues go. */
+	wait_var_event(&vxe->live_queues, !atomic_read(&vxe->live_queues));
+	destroy_workqueue(vxe->free_wq);
+	destroy_workqueue(vxe->fault_wq);
+	devres_release_group(&fdev->dev, NULL);
+	faux_device_destroy(fdev);
+}
+
+module_init(vxe_init);
+module_exit(vxe_exit);
+
+MODULE_DESCRIPTION("Virtual Xe device for SVM testing");
+MODULE_LICENSE("Dual MIT/GPL");

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * vxe: a virtual Xe device. It speaks the subset of the Xe uAPI that the
+ * SVM tests use and runs batches on a software GPU that reaches memory only
+ * through its own GPU page tables, which the SVM engine fills.
+ */
+
+#ifndef _VXE_DRV_H_
+#define _VXE_DRV_H_
+
+#include <linux/completion.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_device.h>
+#include <drm/xe_drm.h>
+#include <drm/drm_gpusvm.h>
+#include <drm/drm_gpuvm.h>
+
+struct drm_pagemap_addr;
+struct faux_device;
+struct vxe_file;
+struct vxe_vm;
+
+/* The device looks like a Battlemage-class discrete part to userspace. */
+#define VXE_DEVICE_ID		0xe20b
+#define VXE_REVISION		0
+#define VXE_VA_BITS		48
+#define VXE_VM_SIZE		BIT_ULL(VXE_VA_BITS)
+/* PAT table: index 0..VXE_PAT_ENTRIES-1, all coherent write-back here. */
+#define VXE_PAT_ENTRIES		32
+
+/* Engines: one copy engine and one compute engine on GT 0. */
+#define VXE_NUM_ENGINES		2
+
+/* Memory regions: bit 0 system memory (VRAM arrives with migration). */
+#define VXE_SYSMEM_MASK		BIT(0)
+#define VXE_MEM_REGION_MASK	VXE_SYSMEM_MASK
+
+#define VXE_VM_CREATE_FLAGS	(DRM_XE_VM_CREATE_FLAG_SCRATCH_PAGE | \
+				 DRM_XE_VM_CREATE_FLAG_LR_MODE | \
+				 DRM_XE_VM_CREATE_FLAG_FAULT_MODE | \
+				 DRM_XE_VM_CREATE_FLAG_NO_VM_OVERCOMMIT)
+#define VXE_VM_BIND_FLAGS	(DRM_XE_VM_BIND_FLAG_READONLY | \
+				 DRM_XE_VM_BIND_FLAG_IMMEDIATE | \
+				 DRM_XE_VM_BIND_FLAG_NULL | \
+				 DRM_XE_VM_BIND_FLAG_DUMPABLE | \
+				 DRM_XE_VM_BIND_FLAG_CHECK_PXP | \
+				 DRM_XE_VM_BIND_FLAG_CPU_ADDR_MIRROR | \
+				 DRM_XE_VM_BIND_FLAG_MADVISE_AUTORESET | \
+				 DRM_XE_VM_BIND_FLAG_DECOMPRESS)
+
+/* Counters of debugfs gt0/stats, named as upstream Xe's GT stats. */
+enum vxe_stat {
+	VXE_STAT_SVM_PAGEFAULT_COUNT,
+	VXE_STAT_SVM_4K_PAGEFAULT_COUNT,
+	VXE_STAT_SVM_64K_PAGEFAULT_COUNT,
+	VXE_STAT_SVM_2M_PAGEFAULT_COUNT,
+	VXE_STAT_SVM_4K_PAGEFAULT_US,
+	VXE_STAT_SVM_64K_PAGEFAULT_US,
+	VXE_STAT_SVM_2M_PAGEFAULT_US,
+	VXE_STAT_COUNT
+};
+
+/**
+ * struct vxe_device - the virtual device
+ * @drm: DRM device
+ * @faux: the bus-less parent device
+ * @ufence_wq: woken whenever a user fence may have been written or a
+ *	queue was banned
+ * @fault_wq: the GPU page-fault workers
+ * @free_wq: frees exec queues (their own workqueue cannot)
+ * @live_queues: exec queues not yet freed; unload waits for zero
+ * @stats: statistics, &enum vxe_stat
+ */
+struct vxe_device {
+	struct drm_device drm;
+	struct faux_device *faux;
+	wait_queue_head_t ufence_wq;
+	struct workqueue_struct *fault_wq;
+	struct workqueue_struct *free_wq;
+	atomic_t live_queues;
+	atomic64_t stats[VXE_STAT_COUNT];
+};
+
+static inline struct vxe_device *to_vxe(struct drm_device *drm)
+{
+	return container_of(drm, struct vxe_device, drm);
+}
+
+static inline void vxe_stat_add(struct vxe_device *vxe, enum vxe_stat id,
+				s64 v)
+{
+	atomic64_add(v, &vxe->stats[id]);
+}
+
+/**
+ * struct vxe_file - per open file state
+ * @vms: VMs by id
+ * @queues: exec queues by id
+ *
+ * Lookups take a reference under the xarray lock.
+ */
+struct vxe_file {
+	struct xarray vms;
+	struct xarray queues;
+};
+
+/* ---- buffer objects (vxe_gem.c) ---- */
+
+int vxe_user_extensions_check(u64 extensions);
+int vxe_gem_create_ioctl(struct drm_device *dev, void *data,
+			 struct drm_file *file);
+int vxe_gem_mmap_offset_ioctl(struct drm_device *dev, void *data,
+			      struct drm_file *file);
+
+/* ---- GPU page tables (vxe_pt.c) ---- */
+
+/*
+ * Four levels of 512 entries, as on Xe with 48-bit VAs. A leaf is a
+ * level-0 entry (4K; 16 consecutive ones with VXE_PTE_PS64 for a 64K
+ * page) or a level-1 entry with VXE_PTE_HUGE (2M).
+ */
+#define VXE_PT_LEVELS		4
+#define VXE_PT_ENTRIES		512
+#define VXE_PTE_VALID		BIT_ULL(0)
+#define VXE_PTE_WRITE		BIT_ULL(1)
+#define VXE_PTE_PS64		BIT_ULL(2)
+#define VXE_PTE_HUGE		BIT_ULL(3)
+#define VXE_PTE_ADDR_MASK	GENMASK_ULL(51, 12)
+
+struct vxe_pt {
+	u64 entries[VXE_PT_ENTRIES];
+	struct vxe_pt *children[VXE_PT_ENTRIES];
+};
+
+int vxe_pt_init(struct vxe_vm *vm);
+void vxe_pt_fini(struct vxe_vm *vm);
+int vxe_pt_prepare(struct vxe_vm *vm, u64 start, u64 end);
+void vxe_pt_bind(struct vxe_vm *vm, u64 start, u64 end,
+		 const struct drm_pagemap_addr *dma_addr);
+void vxe_pt_zap(struct vxe_vm *vm, u64 start, u64 end);
+void vxe_pt_zap_all(struct vxe_vm *vm);
+int vxe_pt_walk(struct vxe_vm *vm, u64 va, bool write, dma_addr_t *addr);
+
+/* ---- VMs and SVM (vxe_vm.c) ---- */
+
+/**
+ * struct vxe_svm_range - a GPU SVM range of a vxe VM
+ * @base: the engine's range
+ * @gc_link: link in &vxe_vm.gc_list once its CPU mapping is gone
+ * @bound: GPU PTEs are committed (notifier lock)
+ */
+struct vxe_svm_range {
+	struct drm_gpusvm_range base;
+	struct list_head gc_link;
+	bool bound;
+};
+
+/**
+ * struct vxe_vm - a GPU VM
+ * @gpuvm: the GPU VA space (mirror and BO mappings)
+ * @gpusvm: the SVM mirror of the creating process
+ * @vxe: device
+ * @lock: the driver lock: serialises binds, faults and range changes
+ * @flags: DRM_XE_VM_CREATE_FLAG_*
+ * @pt_root: top-level GPU page table; entries change under the notifier
+ *	lock, directories are added under @lock and freed with the VM
+ * @gc_lock: protects @gc_list
+ * @gc_list: ranges whose CPU mapping went away, to remove under @lock
+ * @closed: destroyed by userspace; no new faults are served
+ *
+ * References (the file's, exec queues') are those of @gpuvm.
+ */
+struct vxe_vm {
+	struct drm_gpuvm gpuvm;
+	struct drm_gpusvm gpusvm;
+	struct vxe_device *vxe;
+	struct rw_semaphore lock;
+	u32 flags;
+	struct vxe_pt *pt_root;
+	spinlock_t gc_lock;	/* protects gc_list; taken in the notifier */
+	struct list_head gc_list;
+	bool closed;
+};
+
+struct vxe_vm *vxe_vm_get(struct vxe_vm *vm);
+void vxe_vm_put(struct vxe_vm *vm);
+struct vxe_vm *vxe_vm_lookup(struct vxe_file *vf, u32 id);
+void vxe_vm_close(struct vxe_vm *vm);
+int vxe_vm_handle_fault(struct vxe_vm *vm, u64 addr, bool write);
+
+int vxe_vm_create_ioctl(struct drm_device *dev, void *data,
+			struct drm_file *file);
+int vxe_vm_destroy_ioctl(struct drm_device *dev, void *data,
+			 struct drm_file *file);
+int vxe_vm_bind_ioctl(struct drm_device *dev, void *data,
+		      struct drm_file *file);
+
+/* ---- exec queues and the software GPU (vxe_gpu.c) ---- */
+
+/**
+ * struct vxe_sync - the user fence of an ioctl
+ * @ufence: there is one
+ * @addr: its address (CPU address for binds, GPU address for execs)
+ * @value: the value to write
+ */
+struct vxe_sync {
+	bool ufence;
+	u64 addr;
+	u64 value;
+};
+
+int vxe_sync_parse(struct drm_xe_sync __user *usyncs, u32 num,
+		   struct vxe_sync *sync);
+int vxe_sync_signal_cpu(struct vxe_device *vxe, const struct vxe_sync *sync);
+
+/**
+ * struct vxe_queue - an exec queue: jobs run in order on its own worker
+ * @vxe: device
+ * @vm: the VM the queue executes in (referenced)
+ * @wq: ordered workqueue running the jobs (none for VM_BIND queues)
+ * @banned: an unserviceable fault happened or the queue was destroyed;
+ *	no further job runs
+ * @class: engine class
+ * @refcount: file and job references
+ * @free_work: frees the queue on &vxe_device.free_wq
+ */
+struct vxe_queue {
+	struct vxe_device *vxe;
+	struct vxe_vm *vm;
+	struct workqueue_struct *wq;
+	bool banned;
+	u16 class;
+	struct kref refcount;
+	struct work_struct free_work;
+};
+
+void vxe_queue_put(struct vxe_queue *q);
+int vxe_queue_check_bind(struct vxe_file *vf, u32 id, struct vxe_vm *vm);
+
+int vxe_exec_queue_create_ioctl(struct drm_device *dev, void *data,
+				struct drm_file *file);
+int vxe_exec_queue_destroy_ioctl(struct drm_device *dev, void *data,
+				 struct drm_file *file);
+int vxe_exec_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int vxe_wait_user_fence_ioctl(struct drm_device *dev, void *data,
+			      struct drm_file *file);
+
+#endif /* _VXE_DRV_H_ */

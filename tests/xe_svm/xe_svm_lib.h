@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Small helper library for the xe-svm userspace tests: device discovery,
+ * the Xe uAPI calls the SVM tests need (DEVICE_QUERY, VM_CREATE/DESTROY,
+ * VM_BIND of the CPU-address mirror, EXEC_QUEUE_CREATE/DESTROY, EXEC,
+ * WAIT_USER_FENCE), a few MI batch builders and minimal TAP output.
+ *
+ * All uAPI wrappers return 0 on success or a negative errno, never -1.
+ */
+#ifndef XE_SVM_LIB_H
+#define XE_SVM_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <drm/drm.h>
+#include <drm/xe_drm.h>
+
+/*
+ * MI commands the tests emit (batch buffers are arrays of dwords).
+ * Encodings follow drivers/gpu/drm/xe/instructions/xe_mi_commands.h:
+ * an MI header is opcode << 23 with the dword length minus 2 in the low bits.
+ */
+#define XE_SVM_MI_OPCODE(op)		((uint32_t)(op) << 23)
+/* MI_STORE_DATA_IMM | MI_SDI_NUM_DW(1): hdr, addr_lo, addr_hi, value */
+#define XE_SVM_MI_SDI_DW		(XE_SVM_MI_OPCODE(0x20) | 0x2)
+/* MI_STORE_DATA_IMM | MI_SDI_NUM_QW(1): bit 21 = store qword, length 3 */
+#define XE_SVM_MI_SDI_QW		(XE_SVM_MI_OPCODE(0x20) | (1u << 21) | 0x3)
+/* MI_ATOMIC (length 1) with ATOMIC_OPCODE 0x05 (32-bit increment) */
+#define XE_SVM_MI_ATOMIC_INC		(XE_SVM_MI_OPCODE(0x2f) | (0x5u << 8) | 0x1)
+#define XE_SVM_MI_BATCH_BUFFER_END	XE_SVM_MI_OPCODE(0x0a)
+
+#define XE_SVM_PAGE_SIZE		4096ul
+#define XE_SVM_NSEC_PER_SEC		1000000000ll
+
+/* What the tests learnt about the device from DEVICE_QUERY. */
+struct xe_svm_dev {
+	int fd;
+	uint32_t devid;			/* CONFIG REV_AND_DEVICE_ID & 0xffff */
+	uint64_t config_flags;		/* CONFIG FLAGS */
+	unsigned int va_bits;		/* CONFIG VA_BITS */
+	struct drm_xe_engine_class_instance eci;	/* engine for exec queues */
+	uint32_t sysmem_placement;	/* GEM placement bits of SYSMEM regions */
+	uint32_t vram_placement;	/* GEM placement bits of VRAM regions */
+	uint16_t pat_index;		/* PAT index for mirror binds (default 0) */
+};
+
+/* Open the first /dev/dri/card* whose DRM driver name is "xe"; -1 if none. */
+int xe_svm_open(void);
+
+/* ioctl() restarted on EINTR/EAGAIN; returns 0 or -errno. */
+int xe_svm_ioctl(int fd, unsigned long request, void *arg);
+
+/*
+ * Two-call DEVICE_QUERY: probe the size with size == 0, then fetch into a
+ * malloc()ed buffer returned in *data (caller frees) with its size.
+ */
+int xe_svm_query(int fd, uint32_t query, void **data, uint32_t *size);
+
+/*
+ * Fill @dev from the CONFIG, ENGINES and MEM_REGIONS queries.  The exec
+ * engine is the first COPY engine, else the first non-VM_BIND engine.
+ * pat_index starts at 0; XE_SVM_PAT_INDEX in the environment or the
+ * "IDX[XE_CACHE_WB]" line of debugfs gt0/pat_sw_config override it.
+ */
+int xe_svm_dev_init(struct xe_svm_dev *dev, int fd);
+
+int xe_svm_vm_create(int fd, uint32_t flags, uint32_t *vm);
+int xe_svm_vm_destroy(int fd, uint32_t vm);
+
+/*
+ * MAP [0, 1 << va_bits) with DRM_XE_VM_BIND_FLAG_CPU_ADDR_MIRROR, obj 0.
+ * With @ufence non-NULL, attach a user-fence sync at that (8-byte aligned)
+ * CPU address and wait for the kernel to signal it.
+ */
+int xe_svm_bind_mirror(int fd, uint32_t vm, unsigned int va_bits,
+		       uint16_t pat_index, uint64_t *ufence);
+/* UNMAP [0, 1 << va_bits) (flags 0); same fence handling as above. */
+int xe_svm_unbind_mirror(int fd, uint32_t vm, unsigned int va_bits,
+			 uint16_t pat_index, uint64_t *ufence);
+
+/* width 1, one placement: @eci. */
+int xe_svm_exec_queue_create(int fd, uint32_t vm,
+			     const struct drm_xe_engine_class_instance *eci,
+			     uint32_t *queue);
+int xe_svm_exec_queue_destroy(int fd, uint32_t queue);
+
+/*
+ * Submit one batch at GPU VA @batch_addr with a single USER_FENCE sync
+ * (flags SIGNAL) that the GPU signals by writing @value to @ufence_addr.
+ */
+int xe_svm_exec(int fd, uint32_t queue, uint64_t batch_addr,
+		uint64_t ufence_addr, uint64_t value);
+
+/*
+ * Wait until the u64 at @addr equals @value (op EQ, full mask, relative
+ * timeout).  @queue may be 0.  Returns 0, -ETIME, -EIO (queue reset), ...
+ */
+int xe_svm_wait_ufence(int fd, uint64_t addr, uint64_t value, uint32_t queue,
+		       int64_t timeout_ns);
+
+/* Batch builders: write at @cs, return the number of dwords written. */
+unsigned int xe_svm_emit_sdi(uint32_t *cs, uint64_t addr, uint32_t value);
+unsigned int xe_svm_emit_sdi_qword(uint32_t *cs, uint64_t addr,
+				   uint64_t value);
+unsigned int xe_svm_emit_atomic_inc(uint32_t *cs, uint64_t addr);
+unsigned int xe_svm_emit_bbe(uint32_t *cs);
+
+/* Minimal TAP 13 output (kselftest style), test numbers are automatic. */
+void tap_plan(unsigned int count);
+void tap_ok(bool ok, const char *name);
+void tap_skip(const char *name, const char *reason);
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print totals; returns the exit status (0 pass, 1 fail, 4 all skipped). */
+int tap_finish(void);
+
+#endif /* XE_SVM_LIB_H */
