@@ -9,6 +9,7 @@ PKGS=(
 	build-essential flex bison bc libelf-dev libssl-dev dwarves
 	cpio xz-utils rsync kmod perl python3
 	qemu-system-x86 qemu-utils busybox-static
+	debootstrap e2fsprogs
 )
 
 missing=()

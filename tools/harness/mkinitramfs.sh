@@ -21,6 +21,7 @@ cp -a "$kout/modroot/lib/modules/." "$root/lib/modules/"
 cp -a "$OUT_DIR/userspace/." "$root/opt/tests/"
 cp "$HARNESS_DIR/guest/"*.sh "$root/opt/tests/" 2>/dev/null || true
 cp "$suite" "$root/opt/tests/suite.list"
+cp -r "$REPO_DIR/tests/igt" "$root/opt/tests/igt"
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$output.tmp"
 mv "$output.tmp" "$output"

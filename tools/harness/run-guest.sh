@@ -36,12 +36,15 @@ log "guest: $flavour kernel $(cat "$kout/kernelrelease"), accel $accel, ${GUEST_
 echo "$accel" > "$RUN_DIR/accel"
 
 append="console=ttyS0,115200 loglevel=7 log_buf_len=8M panic=-1 svm.mode=$mode"
-append+=" svm.timeout=${STEP_TIMEOUT:-900} ${GUEST_APPEND:-}"
+append+=" svm.timeout=${STEP_TIMEOUT:-2400} ${GUEST_APPEND:-}"
 
 qemu=(qemu-system-x86_64 -machine pc -bios /usr/share/qemu/qboot.rom
 	"${cpu[@]}" -smp "${GUEST_CPUS:-2}" -m "${GUEST_MEM:-4G}"
 	-kernel "$kernel" -initrd "$RUN_DIR/initramfs.cpio"
 	-append "$append" -no-reboot -display none -vga none -nodefaults)
+if [ -n "${IGT_IMAGE:-}" ]; then
+	qemu+=(-drive "file=$IGT_IMAGE,if=virtio,format=raw,readonly=on")
+fi
 
 if [ "$mode" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$RUN_DIR/results.log"

@@ -20,6 +20,12 @@ stage_begin deps;    "$HARNESS_DIR/deps.sh";    stage_end
 stage_begin overlay; "$HARNESS_DIR/prepare-tree.sh"; stage_end
 "$HARNESS_DIR/build-kernel.sh" "$flavour"
 stage_begin userspace; "$HARNESS_DIR/build-userspace.sh" "$flavour"; stage_end
+if [ "$mode" != run ]; then
+	stage_begin igt-userland
+	IGT_IMAGE=$("$HARNESS_DIR/igt-rootfs.sh")
+	export IGT_IMAGE
+	stage_end
+fi
 
 export RUN_DIR=$SVM_CACHE/runs/$flavour-$mode
 rc=0

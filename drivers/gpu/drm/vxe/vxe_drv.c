@@ -34,6 +34,52 @@ static const char *const vxe_stat_names[VXE_STAT_COUNT] = {
 	[VXE_STAT_SVM_2M_PAGEFAULT_US] = "svm_2M_pagefault_us",
 };
 
+/*
+ * The PAT table of an Xe2 part (the layout software sees; vxe's GPU is
+ * coherent whatever the index). Entries 16-19 are reserved.
+ */
+#define XE2_PAT(np, ce, clos, l3, l4, c) \
+	{ .no_promote = np, .comp_en = ce, .l3_clos = clos, .l3_policy = l3, \
+	  .l4_policy = l4, .coh = c, .valid = true }
+
+const struct vxe_pat vxe_pat_table[VXE_PAT_ENTRIES] = {
+	[0] = XE2_PAT(0, 0, 0, 0, 3, 0),
+	[1] = XE2_PAT(0, 0, 0, 0, 3, 2),
+	[2] = XE2_PAT(0, 0, 0, 0, 3, 3),
+	[3] = XE2_PAT(0, 0, 0, 3, 3, 0),
+	[4] = XE2_PAT(0, 0, 0, 3, 0, 2),
+	[5] = XE2_PAT(0, 0, 0, 3, 3, 2),
+	[6] = XE2_PAT(1, 0, 0, 1, 3, 0),
+	[7] = XE2_PAT(0, 0, 0, 3, 0, 3),
+	[8] = XE2_PAT(0, 0, 0, 3, 0, 0),
+	[9] = XE2_PAT(0, 1, 0, 0, 3, 0),
+	[10] = XE2_PAT(0, 1, 0, 3, 0, 0),
+	[11] = XE2_PAT(1, 1, 0, 1, 3, 0),
+	[12] = XE2_PAT(0, 1, 0, 3, 3, 0),
+	[13] = XE2_PAT(0, 0, 0, 0, 0, 0),
+	[14] = XE2_PAT(0, 1, 0, 0, 0, 0),
+	[15] = XE2_PAT(1, 1, 0, 1, 1, 0),
+	[20] = XE2_PAT(0, 0, 1, 0, 3, 0),
+	[21] = XE2_PAT(0, 1, 1, 0, 3, 0),
+	[22] = XE2_PAT(0, 0, 1, 0, 3, 2),
+	[23] = XE2_PAT(0, 0, 1, 0, 3, 3),
+	[24] = XE2_PAT(0, 0, 2, 0, 3, 0),
+	[25] = XE2_PAT(0, 1, 2, 0, 3, 0),
+	[26] = XE2_PAT(0, 0, 2, 0, 3, 2),
+	[27] = XE2_PAT(0, 0, 2, 0, 3, 3),
+	[28] = XE2_PAT(0, 0, 3, 0, 3, 0),
+	[29] = XE2_PAT(0, 1, 3, 0, 3, 0),
+	[30] = XE2_PAT(0, 0, 3, 0, 3, 2),
+	[31] = XE2_PAT(0, 0, 3, 0, 3, 3),
+};
+
+/* The register encoding of an entry, as printed by upstream. */
+static u32 vxe_pat_value(const struct vxe_pat *e)
+{
+	return e->no_promote << 10 | e->comp_en << 9 | e->l3_clos << 6 |
+		e->l3_policy << 4 | e->l4_policy << 2 | e->coh;
+}
+
 /* ---- device queries ---- */
 
 static const struct drm_xe_engine_class_instance vxe_engines[VXE_NUM_ENGINES] = {
@@ -197,19 +243,40 @@ static int vxe_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vxe_stats);
 
-/* The format of upstream Xe's gt0/pat_sw_config, for IGT's PAT choice. */
+/*
+ * gt0/pat_sw_config in upstream Xe's format for Xe2 parts, from which IGT
+ * picks its PAT indices: one line per entry with the fields no-promote,
+ * compression, L3 class, L3 policy, L4 policy, coherency, then the
+ * register value; reserved entries are starred.
+ */
+static void vxe_pat_dump_entry(struct seq_file *m, const char *label,
+			       const struct vxe_pat *e, bool reserved)
+{
+	seq_printf(m, "%s= [ %u, %u, %u, %u, %u, %u ]  (%#8x)%s\n", label,
+		   e->no_promote, e->comp_en, e->l3_clos, e->l3_policy,
+		   e->l4_policy, e->coh, vxe_pat_value(e), reserved ? " *" : "");
+}
+
 static int vxe_pat_sw_config_show(struct seq_file *m, void *unused)
 {
+	static const struct vxe_pat ats = { .l4_policy = 3, .coh = 3 };
+	char label[16];
 	int i;
 
 	seq_puts(m, "PAT table: (* = reserved entry)\n");
-	for (i = 0; i < VXE_PAT_ENTRIES; i++)
-		seq_printf(m, "PAT[%2d] = [ coh_mode = 2 ] (WB, 2-way)\n", i);
-	seq_puts(m, "PAT_ATS = 0\nPTA_MODE = 0\n");
-	seq_printf(m, "IDX[XE_CACHE_NONE] = %d\n", 0);
-	seq_printf(m, "IDX[XE_CACHE_WT] = %d\n", 0);
-	seq_printf(m, "IDX[XE_CACHE_WB] = %d\n", 0);
-	seq_printf(m, "IDX[XE_CACHE_NONE_COMPRESSION] = %d\n", 0);
+	for (i = 0; i < VXE_PAT_ENTRIES; i++) {
+		snprintf(label, sizeof(label), "PAT[%2d] ", i);
+		vxe_pat_dump_entry(m, label, &vxe_pat_table[i],
+				   !vxe_pat_table[i].valid);
+	}
+	seq_puts(m, "PCIe ATS/PASID:\n");
+	vxe_pat_dump_entry(m, "PAT_ATS ", &ats, false);
+	seq_puts(m, "Cache Level:\n");
+	seq_printf(m, "IDX[XE_CACHE_NONE] = %d\n", VXE_PAT_UC);
+	seq_printf(m, "IDX[XE_CACHE_WT] = %d\n", VXE_PAT_WT);
+	seq_printf(m, "IDX[XE_CACHE_WB] = %d\n", VXE_PAT_WB);
+	seq_printf(m, "IDX[XE_CACHE_NONE_COMPRESSION] = %d\n", VXE_PAT_UC_COMP);
+	seq_printf(m, "IDX[XE_CACHE_WB_COMPRESSION] = %d\n", -1);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vxe_pat_sw_config);

@@ -30,8 +30,34 @@ struct vxe_vm;
 #define VXE_REVISION		0
 #define VXE_VA_BITS		48
 #define VXE_VM_SIZE		BIT_ULL(VXE_VA_BITS)
-/* PAT table: index 0..VXE_PAT_ENTRIES-1, all coherent write-back here. */
+/* PAT table of an Xe2 part, and the indices of its cache levels. */
 #define VXE_PAT_ENTRIES		32
+#define VXE_PAT_WB		2
+#define VXE_PAT_UC		3
+#define VXE_PAT_UC_COMP		12
+#define VXE_PAT_WT		15
+
+/**
+ * struct vxe_pat - one PAT entry
+ * @no_promote: no-promote bit
+ * @comp_en: compression enabled
+ * @l3_clos: L3 class of service
+ * @l3_policy: L3 caching policy
+ * @l4_policy: L4 caching policy
+ * @coh: coherency mode (0 none, 2 one-way, 3 two-way)
+ * @valid: not a reserved entry
+ */
+struct vxe_pat {
+	u8 no_promote;
+	u8 comp_en;
+	u8 l3_clos;
+	u8 l3_policy;
+	u8 l4_policy;
+	u8 coh;
+	bool valid;
+};
+
+extern const struct vxe_pat vxe_pat_table[VXE_PAT_ENTRIES];
 
 /* Engines: one copy engine and one compute engine on GT 0. */
 #define VXE_NUM_ENGINES		2

@@ -13,6 +13,7 @@
  */
 
 #include <linux/ktime.h>
+#include <linux/nospec.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -498,7 +499,13 @@ static int vxe_vm_bind_check_op(struct vxe_vm *vm,
 		return -EINVAL;
 	if (mirror && !(vm->flags & DRM_XE_VM_CREATE_FLAG_FAULT_MODE))
 		return -EINVAL;
-	if (op->pat_index >= VXE_PAT_ENTRIES)
+	/* Out of the table, or a reserved (hardware) entry. */
+	if (op->pat_index >= VXE_PAT_ENTRIES ||
+	    !vxe_pat_table[array_index_nospec(op->pat_index, VXE_PAT_ENTRIES)].valid)
+		return -EINVAL;
+	/* Without VRAM the device is integrated: the mirror must be coherent. */
+	if (mirror && !vxe_pat_table[array_index_nospec(op->pat_index,
+							VXE_PAT_ENTRIES)].coh)
 		return -EINVAL;
 	if (op->op > DRM_XE_VM_BIND_OP_PREFETCH ||
 	    op->flags & ~VXE_VM_BIND_FLAGS ||
