@@ -44,8 +44,12 @@ test)
 	"$HARNESS_DIR/run-guest.sh" "$flavour" test "$REPO_DIR/tests/suite.list" || true
 	stage_end
 	stage_begin verdict
+	set +e
 	"$HARNESS_DIR/results.py" --known "$REPO_DIR/tests/known-failures" \
-		${VERBOSE:+--verbose} "${checks[@]}" "$RUN_DIR/results.log" "$RUN_DIR/console.log" || rc=$?
+		${VERBOSE:+--verbose} "${checks[@]}" "$RUN_DIR/results.log" \
+		"$RUN_DIR/console.log" | tee "$RUN_DIR/verdict.txt"
+	rc=${PIPESTATUS[0]}
+	set -e
 	stage_end
 	;;
 run)
@@ -59,4 +63,6 @@ esac
 
 log "stage timings (s): $(tr '\n' ' ' < "$SVM_CACHE/timings.log")total $(( $(date +%s) - t_start ))"
 log "logs: $RUN_DIR"
+# The verdict is the last line, for whoever reads only that.
+[ "$mode" = test ] && tail -n 1 "$RUN_DIR/verdict.txt"
 exit $rc
