@@ -22,7 +22,7 @@ fi
 apt_private_update
 work=$SVM_CACHE/tools/sparse-src
 rm -rf "$work" && mkdir -p "$work"
-(cd "$work" && apt-get "${APT_OPTS[@]}" -qq --download-only source sparse) ||
+(cd "$work" && apt-get "${APT_OPTS[@]}" -qq --download-only source sparse >&2) ||
 	die "could not fetch Debian's sparse source package"
 tar -xzf "$work"/sparse_*.orig.tar.* -C "$work" 2>/dev/null ||
 	tar -xf "$work"/sparse_*.orig.tar.* -C "$work"

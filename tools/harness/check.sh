@@ -45,7 +45,8 @@ if [ ${#objs[@]} -gt 0 ]; then
 	log=$(make -s -C "$TREE_DIR" O="$out" -j"$JOBS" W=1 C=2 CHECK="$sparse" "${objs[@]}" 2>&1) || true
 	if [ -n "$log" ]; then
 		echo "$log" | sed 's|^|build W=1/sparse: |'
-		problems=$((problems + $(echo "$log" | grep -cE 'warning:|error:')))
+		problems=$((problems + $(echo "$log" |
+			grep -cE 'warning:|error:|not available or not up to date')))
 	fi
 fi
 

@@ -69,7 +69,7 @@ apt_private_update() {
 	fi
 	if [ -z "$(find "$APT_DIR/updated" -mmin -1440 2>/dev/null)" ]; then
 		log "updating private apt index (suites: $KERNEL_SUITES)"
-		apt-get "${APT_OPTS[@]}" -qq update ||
+		apt-get "${APT_OPTS[@]}" -qq update >&2 ||
 			die "apt-get update of the private index failed"
 		touch "$APT_DIR/updated"
 	fi

@@ -29,7 +29,7 @@ fi
 
 if [ ! -f "$img" ]; then
 	size=$(( $(du -sm "$root" | cut -f1) * 5 / 4 + 64 ))
-	mke2fs -q -t ext4 -L igt -d "$root" "$img.tmp" "${size}M" ||
+	mke2fs -q -t ext4 -L igt -d "$root" "$img.tmp" "${size}M" >&2 ||
 		die "could not pack $root into an ext4 image"
 	mv "$img.tmp" "$img"
 fi

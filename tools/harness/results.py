@@ -150,7 +150,10 @@ def main():
     args = ap.parse_args()
 
     known = read_known(args.known)
-    text = open(args.results, errors='replace').read().splitlines()
+    try:
+        text = open(args.results, errors='replace').read().splitlines()
+    except FileNotFoundError:
+        text = ['@@@ ERROR the guest produced no results (did it boot?)']
     passed, failed, skipped = [], [], []
     groups, section, body, done, config = {}, None, [], False, []
     in_config = False
