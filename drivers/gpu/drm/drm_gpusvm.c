@@ -724,24 +724,30 @@ static bool drm_gpusvm_pages_usable(struct drm_gpusvm *gpusvm,
 		svm_pages->dma_addr[0].dir == DMA_BIDIRECTIONAL;
 }
 
-/* hmm_range_fault() under mmap_lock, retrying while the range is busy. */
-static int drm_gpusvm_hmm_fault(struct mm_struct *mm,
-				struct hmm_range *hmm_range)
+/*
+ * Walk @hmm_range with hmm_range_fault() under mmap_lock, retrying while
+ * the range is busy. Reads the notifier sequence before each walk, so
+ * hmm_range->notifier_seq is the one to check before using the result.
+ */
+static int drm_gpusvm_hmm_walk(struct mm_struct *mm,
+			       struct hmm_range *hmm_range)
 {
 	unsigned long timeout =
 		jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	int err;
 
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
+
 	do {
+		hmm_range->notifier_seq =
+			mmu_interval_read_begin(hmm_range->notifier);
 		mmap_read_lock(mm);
 		err = hmm_range_fault(hmm_range);
 		mmap_read_unlock(mm);
-		if (err != -EBUSY)
-			break;
-		hmm_range->notifier_seq =
-			mmu_interval_read_begin(hmm_range->notifier);
-	} while (time_before(jiffies, timeout));
+	} while (err == -EBUSY && time_before(jiffies, timeout));
 
+	mmput(mm);
 	return err;
 }
 
@@ -852,12 +858,7 @@ retry:
 		return -ENOMEM;
 	hmm_range.hmm_pfns = pfns;
 
-	if (!mmget_not_zero(mm)) {
-		err = -EFAULT;
-		goto out_free;
-	}
-	err = drm_gpusvm_hmm_fault(mm, &hmm_range);
-	mmput(mm);
+	err = drm_gpusvm_hmm_walk(mm, &hmm_range);
 	if (err)
 		goto out_free;
 
@@ -1048,7 +1049,6 @@ int drm_gpusvm_range_evict(struct drm_gpusvm *gpusvm,
 		.end = drm_gpusvm_range_end(range),
 		.default_flags = HMM_PFN_REQ_FAULT,
 	};
-	struct mm_struct *mm = gpusvm->mm;
 	int err;
 
 	hmm_range.hmm_pfns = kvmalloc_array(npages, sizeof(unsigned long),
@@ -1056,14 +1056,7 @@ int drm_gpusvm_range_evict(struct drm_gpusvm *gpusvm,
 	if (!hmm_range.hmm_pfns)
 		return -ENOMEM;
 
-	if (mmget_not_zero(mm)) {
-		hmm_range.notifier_seq = mmu_interval_read_begin(hmm_range.notifier);
-		err = drm_gpusvm_hmm_fault(mm, &hmm_range);
-		mmput(mm);
-	} else {
-		err = -EFAULT;
-	}
-
+	err = drm_gpusvm_hmm_walk(gpusvm->mm, &hmm_range);
 	kvfree(hmm_range.hmm_pfns);
 	return err;
 }
@@ -1085,7 +1078,6 @@ enum drm_gpusvm_scan_result drm_gpusvm_scan_mm(struct drm_gpusvm_range *range,
 {
 	unsigned long npages = drm_gpusvm_range_size(range) >> PAGE_SHIFT;
 	const struct dev_pagemap *other = NULL;
-	struct mm_struct *mm = range->gpusvm->mm;
 	struct hmm_range hmm_range = {
 		.notifier = &range->notifier->notifier,
 		.start = drm_gpusvm_range_start(range),
@@ -1101,11 +1093,7 @@ enum drm_gpusvm_scan_result drm_gpusvm_scan_mm(struct drm_gpusvm_range *range,
 					    GFP_KERNEL);
 	if (!hmm_range.hmm_pfns)
 		return res;
-	if (!mmget_not_zero(mm))
-		goto out;
-	hmm_range.notifier_seq = mmu_interval_read_begin(hmm_range.notifier);
-	err = drm_gpusvm_hmm_fault(mm, &hmm_range);
-	mmput(mm);
+	err = drm_gpusvm_hmm_walk(range->gpusvm->mm, &hmm_range);
 	if (err)
 		goto out;
 
