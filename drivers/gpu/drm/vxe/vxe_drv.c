@@ -326,7 +326,7 @@ static const struct drm_ioctl_desc vxe_ioctls[] = {
 DEFINE_DRM_GEM_FOPS(vxe_fops);
 
 static const struct drm_driver vxe_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_GEM_GPUVA | DRIVER_RENDER,
 	.open = vxe_open,
 	.postclose = vxe_postclose,
 	.debugfs_init = vxe_debugfs_init,

@@ -9,6 +9,7 @@
 #define _VXE_DRV_H_
 
 #include <linux/completion.h>
+#include <linux/mmu_notifier.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -186,10 +187,65 @@ struct vxe_svm_range {
 	bool bound;
 };
 
+/* Get-pages/commit attempts before a fault is declared unserviceable. */
+#define VXE_FAULT_RETRIES	64
+
+/**
+ * enum vxe_vma_kind - what a GPU VMA maps
+ * @VXE_VMA_MIRROR: the CPU address space, bound by GPU faults (SVM)
+ * @VXE_VMA_BO: a buffer object, bound when mapped
+ * @VXE_VMA_USERPTR: CPU memory at another address, bound when mapped and
+ *	again by a GPU fault after an invalidation
+ */
+enum vxe_vma_kind {
+	VXE_VMA_MIRROR,
+	VXE_VMA_BO,
+	VXE_VMA_USERPTR,
+};
+
+/**
+ * struct vxe_vma - a GPU VMA of a vxe VM
+ * @va: the drm_gpuvm mapping
+ * @vm: the VM
+ * @kind: what it maps
+ * @read_only: mapped without write permission
+ * @obj: BO: the object (referenced, pages pinned while @pinned)
+ * @pinned: BO: the pages are pinned
+ * @dma: BO: the DMA address of each mapped page
+ * @vm_bo: BO: the VM/BO link until @va is linked to it
+ * @cpu_addr: userptr: the CPU address of the start of @va
+ * @notifier: userptr: the interval notifier on the CPU range
+ * @pages: userptr: the pages and their DMA mapping
+ * @bound: userptr: PTEs are committed (notifier lock)
+ * @link: on a teardown list
+ */
+struct vxe_vma {
+	struct drm_gpuva va;
+	struct vxe_vm *vm;
+	enum vxe_vma_kind kind;
+	bool read_only;
+	struct drm_gem_object *obj;
+	bool pinned;
+	struct drm_pagemap_addr *dma;
+	struct drm_gpuvm_bo *vm_bo;
+	u64 cpu_addr;
+	struct mmu_interval_notifier notifier;
+	struct drm_gpusvm_pages pages;
+	bool bound;
+	struct list_head link;
+};
+
+static inline struct vxe_vma *to_vxe_vma(struct drm_gpuva *va)
+{
+	return container_of(va, struct vxe_vma, va);
+}
+
 /**
  * struct vxe_vm - a GPU VM
- * @gpuvm: the GPU VA space (mirror and BO mappings)
- * @gpusvm: the SVM mirror of the creating process
+ * @gpuvm: the GPU VA space, of &struct vxe_vma
+ * @gpusvm: the SVM mirror of the creating process (fault mode), else a
+ *	pages-only instance for userptrs; its notifier lock is the page-table
+ *	lock
  * @vxe: device
  * @lock: the driver lock: serialises binds, faults and range changes
  * @flags: DRM_XE_VM_CREATE_FLAG_*
@@ -212,6 +268,15 @@ struct vxe_vm {
 	struct list_head gc_list;
 	bool closed;
 };
+
+extern const struct drm_gpuvm_ops vxe_gpuvm_ops;
+
+void vxe_vm_free(struct vxe_vm *vm);
+void vxe_vm_gc(struct vxe_vm *vm);
+int vxe_vm_prefetch(struct vxe_vm *vm, u64 addr, u64 range);
+int vxe_userptr_fault(struct vxe_vm *vm, struct vxe_vma *vma);
+void vxe_vma_destroy(struct vxe_vma *vma);
+void vxe_vm_unmap_all(struct vxe_vm *vm);
 
 struct vxe_vm *vxe_vm_get(struct vxe_vm *vm);
 void vxe_vm_put(struct vxe_vm *vm);

@@ -114,10 +114,10 @@ static int vxe_gpu_access(struct vxe_queue *q, u64 va, enum vxe_access kind,
 	unsigned int size = kind == VXE_WRITE64 ? 8 : 4;
 	int tries, err;
 
-	if (!IS_ALIGNED(va, size) || va >= VXE_VM_SIZE)
+	if (!IS_ALIGNED(va, size))
 		return -EFAULT;
 
-	for (tries = 0; tries < 16; tries++) {
+	for (tries = 0; tries < 16 && va < VXE_VM_SIZE; tries++) {
 		dma_addr_t addr;
 
 		down_read(&vm->gpusvm.notifier_lock);
@@ -151,15 +151,15 @@ static int vxe_gpu_access(struct vxe_queue *q, u64 va, enum vxe_access kind,
 			return 0;
 
 		err = vxe_gpu_fault(q, va, write);
-		if (err && (vm->flags & DRM_XE_VM_CREATE_FLAG_SCRATCH_PAGE)) {
-			/* The scratch page: reads see zero, writes vanish. */
-			*val = 0;
-			return 0;
-		}
 		if (err)
-			return err;
+			break;
 	}
-	return -EFAULT;
+	/* The scratch page: reads see zero, writes vanish. */
+	if (vm->flags & DRM_XE_VM_CREATE_FLAG_SCRATCH_PAGE) {
+		*val = 0;
+		return 0;
+	}
+	return err ?: -EFAULT;
 }
 
 static int vxe_gpu_fetch(struct vxe_queue *q, u64 *ip, u32 *dw)

@@ -128,7 +128,12 @@ void vxe_pt_bind(struct vxe_vm *vm, u64 start, u64 end,
 		if (dma_addr->dir == DMA_BIDIRECTIONAL)
 			flags |= VXE_PTE_WRITE;
 
-		if (dma_addr->order >= 9) {
+		n = 1U << dma_addr->order;
+		/*
+		 * A chunk aligned in the CPU address space may not be in the
+		 * GPU one (a userptr): then it takes 4K entries.
+		 */
+		if (dma_addr->order >= 9 && IS_ALIGNED(va, SZ_2M)) {
 			pt = vxe_pt_dir_table(vm, va);
 			WRITE_ONCE(pt->entries[pt_index(va, 1)],
 				   (dma_addr->addr & VXE_PTE_ADDR_MASK) |
@@ -137,15 +142,14 @@ void vxe_pt_bind(struct vxe_vm *vm, u64 start, u64 end,
 			continue;
 		}
 
-		n = 1U << dma_addr->order;
-		if (dma_addr->order >= 4)
+		if (dma_addr->order >= 4 && IS_ALIGNED(va, SZ_64K))
 			flags |= VXE_PTE_PS64;
-		pt = vxe_pt_leaf_table(vm, va, false);
-		for (k = 0; k < n; k++)
-			WRITE_ONCE(pt->entries[pt_index(va, 0) + k],
+		for (k = 0; k < n; k++, va += PAGE_SIZE) {
+			pt = vxe_pt_leaf_table(vm, va, false);
+			WRITE_ONCE(pt->entries[pt_index(va, 0)],
 				   ((dma_addr->addr + k * PAGE_SIZE) &
 				    VXE_PTE_ADDR_MASK) | flags);
-		va += (u64)n << PAGE_SHIFT;
+		}
 	}
 }
 

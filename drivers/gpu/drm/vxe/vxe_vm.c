@@ -24,13 +24,7 @@
 
 #include "vxe_drv.h"
 
-/* A drm_gpuva of the CPU-address mirror. */
-#define VXE_VA_MIRROR		DRM_GPUVA_USERBITS
-
 #define VXE_NOTIFIER_SIZE	SZ_512M
-/* Get-pages/commit attempts before a fault is declared unserviceable. */
-#define VXE_FAULT_RETRIES	64
-
 static const unsigned long vxe_chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };
 
 static struct vxe_vm *gpusvm_to_vm(struct drm_gpusvm *gpusvm)
@@ -105,8 +99,11 @@ static const struct drm_gpusvm_ops vxe_gpusvm_ops = {
 	.invalidate = vxe_svm_invalidate,
 };
 
-/* Remove the ranges whose CPU mapping went away. VM lock held for write. */
-static void vxe_vm_gc(struct vxe_vm *vm)
+/**
+ * vxe_vm_gc() - remove the SVM ranges whose CPU mapping went away
+ * @vm: the VM (its lock held for write)
+ */
+void vxe_vm_gc(struct vxe_vm *vm)
 {
 	struct vxe_svm_range *r;
 
@@ -182,34 +179,19 @@ static int vxe_svm_bind_range(struct vxe_vm *vm, struct drm_gpusvm_range *range,
 }
 
 /*
- * Make @addr accessible to the GPU: bind the SVM range around it. Stores the
- * end of that range in @end; a GPU fault (@count) updates the statistics,
- * a prefetch does not.
+ * Bind the SVM range around @addr in the mirror VMA @va. Stores the end of
+ * that range in @end; a GPU fault (@count) updates the statistics, a
+ * prefetch does not. VM lock held for write.
  */
-static int __vxe_vm_fault(struct vxe_vm *vm, u64 addr, bool write,
-			  bool count, u64 *end)
+static int vxe_svm_fault(struct vxe_vm *vm, struct drm_gpuva *va, u64 addr,
+			 bool write, bool count, u64 *end)
 {
 	struct drm_gpusvm_ctx ctx = {};
 	struct drm_gpusvm_range *range;
-	struct drm_gpuva *va;
 	ktime_t t0 = ktime_get();
 	int attempt, err;
 
-	down_write(&vm->lock);
-	if (vm->closed || !(vm->flags & DRM_XE_VM_CREATE_FLAG_FAULT_MODE)) {
-		err = -ENOENT;
-		goto out;
-	}
-
 	for (attempt = 0; attempt < 2; attempt++) {
-		vxe_vm_gc(vm);
-
-		va = drm_gpuva_find_first(&vm->gpuvm, addr, 1);
-		if (!va || !(va->flags & VXE_VA_MIRROR)) {
-			err = -EFAULT;
-			goto out;
-		}
-
 		/* Map writable where the CPU may write, else read-only. */
 		ctx.read_only = false;
 		range = drm_gpusvm_range_find_or_insert(&vm->gpusvm, addr,
@@ -223,15 +205,15 @@ static int __vxe_vm_fault(struct vxe_vm *vm, u64 addr, bool write,
 								va->va.addr + va->va.range,
 								&ctx);
 		}
-		if (IS_ERR(range)) {
-			err = PTR_ERR(range);
-			goto out;
-		}
+		if (IS_ERR(range))
+			return PTR_ERR(range);
 
 		err = vxe_svm_bind_range(vm, range, &ctx);
 		/* Unmapped while we worked: collect it and look again. */
-		if (err == -EFAULT && range->pages.flags.unmapped)
+		if (err == -EFAULT && range->pages.flags.unmapped) {
+			vxe_vm_gc(vm);
 			continue;
+		}
 		break;
 	}
 	if (!err) {
@@ -240,8 +222,6 @@ static int __vxe_vm_fault(struct vxe_vm *vm, u64 addr, bool write,
 			vxe_vm_count_fault(vm, drm_gpusvm_range_size(range),
 					   ktime_us_delta(ktime_get(), t0));
 	}
-out:
-	up_write(&vm->lock);
 	return err;
 }
 
@@ -251,84 +231,114 @@ out:
  * @addr: the faulting GPU virtual address
  * @write: the access was a write
  *
+ * A fault in the mirror binds the SVM range around @addr; a fault in a
+ * userptr binds its current pages. BO VMAs are bound when mapped, so a
+ * fault there, or where nothing is mapped, cannot be served.
+ *
  * Return: 0 when the access can be replayed, or a negative errno when the
- * fault cannot be served (no mirror at @addr, no CPU mapping, a write to a
- * read-only mapping, the VM is closed).
+ * fault cannot be served (nothing mapped at @addr, no CPU mapping, a write
+ * to a read-only mapping, the VM is closed).
  */
 int vxe_vm_handle_fault(struct vxe_vm *vm, u64 addr, bool write)
 {
+	struct drm_gpuva *va;
 	u64 end;
+	int err;
 
-	return __vxe_vm_fault(vm, addr, write, true, &end);
+	down_write(&vm->lock);
+	if (vm->closed) {
+		err = -ENOENT;
+		goto out;
+	}
+	vxe_vm_gc(vm);
+
+	va = drm_gpuva_find_first(&vm->gpuvm, addr, 1);
+	if (!va)
+		err = -EFAULT;
+	else if (to_vxe_vma(va)->kind == VXE_VMA_MIRROR)
+		err = vxe_svm_fault(vm, va, addr, write, true, &end);
+	else if (to_vxe_vma(va)->kind == VXE_VMA_USERPTR)
+		err = vxe_userptr_fault(vm, to_vxe_vma(va));
+	else
+		err = -EFAULT;
+out:
+	up_write(&vm->lock);
+	return err;
 }
 
-/* ---- drm_gpuvm: the VA space ---- */
-
-static void vxe_vm_free(struct drm_gpuvm *gpuvm)
+/* Prefetch the CPU-mapped parts of [addr, end) of the mirror VMA @va. */
+static int vxe_svm_prefetch(struct vxe_vm *vm, struct drm_gpuva *va,
+			    u64 addr, u64 end)
 {
-	struct vxe_vm *vm = container_of(gpuvm, struct vxe_vm, gpuvm);
+	u64 next;
+	int err;
 
+	addr = max(addr, va->va.addr);
+	end = min(end, va->va.addr + va->va.range);
+	while (addr < end) {
+		next = drm_gpusvm_find_vma_start(&vm->gpusvm, addr, end);
+		if (next == ULONG_MAX)
+			break;
+		addr = max(addr, next);
+		err = vxe_svm_fault(vm, va, addr, false, false, &next);
+		/* Holes are skipped, as upstream. */
+		if (err == -EFAULT)
+			next = addr + PAGE_SIZE;
+		else if (err)
+			return err;
+		addr = next;
+	}
+	return 0;
+}
+
+/**
+ * vxe_vm_prefetch() - bind [addr, addr + range) ahead of GPU access
+ * @vm: the VM
+ * @addr: start of the span
+ * @range: its size
+ *
+ * Binds every SVM range of the span that has a CPU mapping, in system
+ * memory, and rebinds invalidated userptrs, without counting GPU faults.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vxe_vm_prefetch(struct vxe_vm *vm, u64 addr, u64 range)
+{
+	struct drm_gpuva *va;
+	int err = 0;
+
+	down_write(&vm->lock);
+	if (vm->closed) {
+		err = -ENOENT;
+		goto out;
+	}
+	vxe_vm_gc(vm);
+	drm_gpuvm_for_each_va_range(va, &vm->gpuvm, addr, addr + range) {
+		struct vxe_vma *vma = to_vxe_vma(va);
+
+		if (vma->kind == VXE_VMA_MIRROR)
+			err = vxe_svm_prefetch(vm, va, addr, addr + range);
+		else if (vma->kind == VXE_VMA_USERPTR)
+			err = vxe_userptr_fault(vm, vma);
+		if (err)
+			break;
+	}
+out:
+	up_write(&vm->lock);
+	return err;
+}
+
+/* ---- the VM ---- */
+
+/**
+ * vxe_vm_free() - free a VM once its last reference is gone
+ * @vm: the VM, closed
+ */
+void vxe_vm_free(struct vxe_vm *vm)
+{
 	vxe_pt_fini(vm);
 	kfree(vm);
 }
-
-/*
- * Removing or cutting a mirror VMA must not leave GPU mappings behind;
- * vxe_vm_bind_op() refused the operation while SVM ranges live there.
- */
-static int vxe_sm_step_map(struct drm_gpuva_op *op, void *priv)
-{
-	struct vxe_vm *vm = priv;
-	struct drm_gpuva *va = kzalloc_obj(*va);
-
-	if (!va)
-		return -ENOMEM;
-	drm_gpuva_map(&vm->gpuvm, va, &op->map);
-	va->flags |= VXE_VA_MIRROR;
-	return 0;
-}
-
-static int vxe_sm_step_remap(struct drm_gpuva_op *op, void *priv)
-{
-	struct drm_gpuva *old = op->remap.unmap->va;
-	struct drm_gpuva *prev = NULL, *next = NULL;
-
-	if (op->remap.prev) {
-		prev = kzalloc_obj(*prev);
-		if (!prev)
-			return -ENOMEM;
-	}
-	if (op->remap.next) {
-		next = kzalloc_obj(*next);
-		if (!next) {
-			kfree(prev);
-			return -ENOMEM;
-		}
-	}
-	drm_gpuva_remap(prev, next, &op->remap);
-	if (prev)
-		prev->flags = old->flags;
-	if (next)
-		next->flags = old->flags;
-	kfree(old);
-	return 0;
-}
-
-static int vxe_sm_step_unmap(struct drm_gpuva_op *op, void *priv)
-{
-	struct drm_gpuva *va = op->unmap.va;
-
-	drm_gpuva_unmap(&op->unmap);
-	kfree(va);
-	return 0;
-}
-
-static const struct drm_gpuvm_ops vxe_gpuvm_ops = {
-	.vm_free = vxe_vm_free,
-	.sm_step_map = vxe_sm_step_map,
-	.sm_step_remap = vxe_sm_step_remap,
-	.sm_step_unmap = vxe_sm_step_unmap,
-};
 
 /**
  * vxe_vm_get() - take a reference on a VM
@@ -352,26 +362,16 @@ void vxe_vm_put(struct vxe_vm *vm)
 }
 
 /*
- * Close a VM: no fault is served any more, the mirror and every GPU
- * mapping go. Jobs still holding the VM fault and ban their queue.
+ * Close a VM: no fault is served any more, every GPU mapping and the
+ * mirror go. Jobs still holding the VM fault and ban their queue.
  */
 void vxe_vm_close(struct vxe_vm *vm)
 {
-	struct drm_gpuva *va, *next;
-
 	down_write(&vm->lock);
 	vm->closed = true;
-	if (vm->flags & DRM_XE_VM_CREATE_FLAG_FAULT_MODE) {
-		vxe_vm_gc(vm);
-		drm_gpusvm_fini(&vm->gpusvm);
-	}
-	down_write(&vm->gpusvm.notifier_lock);
-	vxe_pt_zap_all(vm);
-	up_write(&vm->gpusvm.notifier_lock);
-	drm_gpuvm_for_each_va_safe(va, next, &vm->gpuvm) {
-		drm_gpuva_remove(va);
-		kfree(va);
-	}
+	vxe_vm_unmap_all(vm);
+	vxe_vm_gc(vm);
+	drm_gpusvm_fini(&vm->gpusvm);
 	up_write(&vm->lock);
 }
 
@@ -405,7 +405,6 @@ int vxe_vm_create_ioctl(struct drm_device *dev, void *data,
 	init_rwsem(&vm->lock);
 	spin_lock_init(&vm->gc_lock);
 	INIT_LIST_HEAD(&vm->gc_list);
-	init_rwsem(&vm->gpusvm.notifier_lock);
 
 	err = vxe_pt_init(vm);
 	if (err)
@@ -420,16 +419,18 @@ int vxe_vm_create_ioctl(struct drm_device *dev, void *data,
 		       0, 0, &vxe_gpuvm_ops);
 	drm_gem_object_put(r_obj);
 
-	if (args->flags & DRM_XE_VM_CREATE_FLAG_FAULT_MODE) {
+	if (args->flags & DRM_XE_VM_CREATE_FLAG_FAULT_MODE)
 		err = drm_gpusvm_init(&vm->gpusvm, "vxe", dev, current->mm, 0,
 				      min_t(u64, VXE_VM_SIZE, TASK_SIZE),
 				      VXE_NOTIFIER_SIZE, &vxe_gpusvm_ops,
 				      vxe_chunk_sizes,
 				      ARRAY_SIZE(vxe_chunk_sizes));
-		if (err)
-			goto err_put;
-		drm_gpusvm_driver_set_lock(&vm->gpusvm, &vm->lock);
-	}
+	else
+		err = drm_gpusvm_init(&vm->gpusvm, "vxe-userptr", dev, NULL, 0,
+				      0, 0, NULL, NULL, 0);
+	if (err)
+		goto err_put;
+	drm_gpusvm_driver_set_lock(&vm->gpusvm, &vm->lock);
 
 	err = xa_alloc(&vf->vms, &id, vm, xa_limit_32b, GFP_KERNEL);
 	if (err)
@@ -485,190 +486,4 @@ struct vxe_vm *vxe_vm_lookup(struct vxe_file *vf, u32 id)
 		vxe_vm_get(vm);
 	xa_unlock(&vf->vms);
 	return vm;
-}
-
-/* Validate one bind operation as upstream Xe does (vm_bind_ioctl_check_args). */
-static int vxe_vm_bind_check_op(struct vxe_vm *vm,
-				const struct drm_xe_vm_bind_op *op)
-{
-	bool mirror = op->flags & DRM_XE_VM_BIND_FLAG_CPU_ADDR_MIRROR;
-	bool is_null = op->flags & DRM_XE_VM_BIND_FLAG_NULL;
-
-	if (op->extensions || op->pad || op->pad2 ||
-	    op->reserved[0] || op->reserved[1] || op->reserved[2])
-		return -EINVAL;
-	if (mirror && !(vm->flags & DRM_XE_VM_CREATE_FLAG_FAULT_MODE))
-		return -EINVAL;
-	/* Out of the table, or a reserved (hardware) entry. */
-	if (op->pat_index >= VXE_PAT_ENTRIES ||
-	    !vxe_pat_table[array_index_nospec(op->pat_index, VXE_PAT_ENTRIES)].valid)
-		return -EINVAL;
-	/* Without VRAM the device is integrated: the mirror must be coherent. */
-	if (mirror && !vxe_pat_table[array_index_nospec(op->pat_index,
-							VXE_PAT_ENTRIES)].coh)
-		return -EINVAL;
-	if (op->op > DRM_XE_VM_BIND_OP_PREFETCH ||
-	    op->flags & ~VXE_VM_BIND_FLAGS ||
-	    (op->obj && (is_null || mirror)) ||
-	    (op->obj_offset && (is_null || mirror)) ||
-	    (op->op != DRM_XE_VM_BIND_OP_MAP && (is_null || mirror)) ||
-	    (!op->obj && op->op == DRM_XE_VM_BIND_OP_MAP && !is_null && !mirror) ||
-	    (!op->obj && op->op == DRM_XE_VM_BIND_OP_UNMAP_ALL) ||
-	    (op->addr && op->op == DRM_XE_VM_BIND_OP_UNMAP_ALL) ||
-	    (op->range && op->op == DRM_XE_VM_BIND_OP_UNMAP_ALL) ||
-	    (op->obj && op->op == DRM_XE_VM_BIND_OP_MAP_USERPTR) ||
-	    (op->obj && op->op == DRM_XE_VM_BIND_OP_PREFETCH) ||
-	    (op->prefetch_mem_region_instance &&
-	     op->op != DRM_XE_VM_BIND_OP_PREFETCH) ||
-	    (op->prefetch_mem_region_instance != DRM_XE_CONSULT_MEM_ADVISE_PREF_LOC &&
-	     (op->prefetch_mem_region_instance >= 32 ||
-	      !(BIT(op->prefetch_mem_region_instance) & VXE_MEM_REGION_MASK))) ||
-	    (op->obj && op->op == DRM_XE_VM_BIND_OP_UNMAP) ||
-	    ((op->flags & DRM_XE_VM_BIND_FLAG_MADVISE_AUTORESET) &&
-	     (!mirror || op->op != DRM_XE_VM_BIND_OP_MAP)))
-		return -EINVAL;
-	if ((op->obj_offset & ~PAGE_MASK) || (op->addr & ~PAGE_MASK) ||
-	    (op->range & ~PAGE_MASK) ||
-	    (!op->range && op->op != DRM_XE_VM_BIND_OP_UNMAP_ALL))
-		return -EINVAL;
-	if (op->range > VXE_VM_SIZE || op->addr > VXE_VM_SIZE - op->range)
-		return -EINVAL;
-	return 0;
-}
-
-/*
- * Prefetch to system memory: bind every range of the span that has a CPU
- * mapping, without counting GPU faults. Holes are skipped, as upstream.
- */
-static int vxe_vm_prefetch(struct vxe_vm *vm, u64 addr, u64 range)
-{
-	u64 end = addr + range, next;
-	int err;
-
-	while (addr < end) {
-		next = drm_gpusvm_find_vma_start(&vm->gpusvm, addr, end);
-		if (next == ULONG_MAX)
-			break;
-		addr = max(addr, next);
-		err = __vxe_vm_fault(vm, addr, false, false, &next);
-		if (err == -ENOENT || err == -EFAULT)
-			next = addr + PAGE_SIZE;
-		else if (err)
-			return err;
-		addr = next;
-	}
-	return 0;
-}
-
-static int vxe_vm_bind_op(struct vxe_vm *vm, const struct drm_xe_vm_bind_op *op)
-{
-	struct drm_gpuvm_map_req req = {
-		.map.va.addr = op->addr,
-		.map.va.range = op->range,
-	};
-	bool fault_mode = vm->flags & DRM_XE_VM_CREATE_FLAG_FAULT_MODE;
-	int err;
-
-	if (op->op == DRM_XE_VM_BIND_OP_PREFETCH)
-		return vxe_vm_prefetch(vm, op->addr, op->range);
-	if (op->op != DRM_XE_VM_BIND_OP_MAP && op->op != DRM_XE_VM_BIND_OP_UNMAP)
-		return -EOPNOTSUPP;
-	if (op->op == DRM_XE_VM_BIND_OP_MAP &&
-	    !(op->flags & DRM_XE_VM_BIND_FLAG_CPU_ADDR_MIRROR))
-		return -EOPNOTSUPP;
-
-	down_write(&vm->lock);
-	if (vm->closed) {
-		err = -ENOENT;
-		goto out;
-	}
-	/*
-	 * Changing the mirror under live SVM ranges would strand their GPU
-	 * mappings: refuse, as upstream does. Ranges whose CPU mapping is
-	 * gone are collected first, so this clears right after munmap.
-	 */
-	if (fault_mode) {
-		vxe_vm_gc(vm);
-		if (drm_gpusvm_has_mapping(&vm->gpusvm, op->addr,
-					   op->addr + op->range)) {
-			err = -EBUSY;
-			goto out;
-		}
-	}
-	if (op->op == DRM_XE_VM_BIND_OP_MAP)
-		err = drm_gpuvm_sm_map(&vm->gpuvm, vm, &req);
-	else if (!drm_gpuva_find_first(&vm->gpuvm, op->addr, op->range))
-		err = -ENODATA;	/* nothing to do, as upstream says */
-	else
-		err = drm_gpuvm_sm_unmap(&vm->gpuvm, vm, op->addr, op->range);
-out:
-	up_write(&vm->lock);
-	return err;
-}
-
-int vxe_vm_bind_ioctl(struct drm_device *dev, void *data,
-		      struct drm_file *file)
-{
-	struct vxe_file *vf = file->driver_priv;
-	struct drm_xe_vm_bind *args = data;
-	struct drm_xe_vm_bind_op *ops;
-	struct vxe_sync sync = {};
-	struct vxe_vm *vm;
-	u32 i;
-	int err;
-
-	if (args->pad || args->pad2 || args->reserved[0] || args->reserved[1] ||
-	    args->extensions || args->num_syncs > DRM_XE_MAX_SYNCS)
-		return -EINVAL;
-
-	if (args->num_binds > 1) {
-		ops = kvmalloc_array(args->num_binds, sizeof(*ops), GFP_KERNEL);
-		if (!ops)
-			return -ENOBUFS;
-		if (copy_from_user(ops, u64_to_user_ptr(args->vector_of_binds),
-				   sizeof(*ops) * args->num_binds)) {
-			err = -EFAULT;
-			goto out_free;
-		}
-	} else {
-		ops = &args->bind;
-	}
-
-	vm = vxe_vm_lookup(vf, args->vm_id);
-	if (!vm) {
-		err = -EINVAL;
-		goto out_free;
-	}
-	if (args->exec_queue_id) {
-		err = vxe_queue_check_bind(vf, args->exec_queue_id, vm);
-		if (err)
-			goto out_put;
-	}
-	for (i = 0; i < args->num_binds; i++) {
-		err = vxe_vm_bind_check_op(vm, &ops[i]);
-		if (err)
-			goto out_put;
-	}
-	err = vxe_sync_parse(u64_to_user_ptr(args->syncs), args->num_syncs,
-			     &sync);
-	if (err)
-		goto out_put;
-	/* Nothing to bind: upstream refuses a fence to signal, then says so. */
-	if (!args->num_binds) {
-		err = sync.ufence ? -EOPNOTSUPP : -ENODATA;
-		goto out_put;
-	}
-
-	for (i = 0; i < args->num_binds && !err; i++)
-		err = vxe_vm_bind_op(vm, &ops[i]);
-
-	/* Binds complete synchronously: the CPU signals the user fence. */
-	if (!err)
-		err = vxe_sync_signal_cpu(vm->vxe, &sync);
-out_put:
-	vxe_vm_put(vm);
-out_free:
-	if (args->num_binds > 1)
-		kvfree(ops);
-	return err;
 }
