@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -299,28 +300,24 @@ int xe_svm_vm_destroy(int fd, uint32_t vm)
 	return xe_svm_ioctl(fd, DRM_IOCTL_XE_VM_DESTROY, &args);
 }
 
-/* One bind op over the whole mirror range, optionally fenced. */
-static int bind_whole(int fd, uint32_t vm, unsigned int va_bits, uint32_t op,
-		      uint32_t flags, uint16_t pat_index, uint64_t *ufence)
+int xe_svm_bind(int fd, const struct xe_svm_bind_args *b, uint64_t *ufence)
 {
 	struct drm_xe_vm_bind args;
 	struct drm_xe_sync sync;
 	int err;
 
-	if (va_bits > 63)
-		return -EINVAL;
-
 	memset(&args, 0, sizeof(args));
 	memset(&sync, 0, sizeof(sync));
-	args.vm_id = vm;
+	args.vm_id = b->vm;
+	args.exec_queue_id = b->queue;
 	args.num_binds = 1;
-	args.bind.obj = 0;
-	args.bind.obj_offset = 0;
-	args.bind.addr = 0;
-	args.bind.range = 1ull << va_bits;
-	args.bind.op = op;
-	args.bind.flags = flags;
-	args.bind.pat_index = pat_index;
+	args.bind.obj = b->obj;
+	args.bind.obj_offset = b->obj_offset;
+	args.bind.addr = b->addr;
+	args.bind.range = b->range;
+	args.bind.op = b->op;
+	args.bind.flags = b->flags;
+	args.bind.pat_index = b->pat_index;
 
 	if (ufence) {
 		/* Written by the kernel (CPU side) once the bind is done. */
@@ -342,6 +339,23 @@ static int bind_whole(int fd, uint32_t vm, unsigned int va_bits, uint32_t op,
 				  BIND_FENCE_TIMEOUT_NS);
 }
 
+/* One bind op over the whole mirror range, optionally fenced. */
+static int bind_whole(int fd, uint32_t vm, unsigned int va_bits, uint32_t op,
+		      uint32_t flags, uint16_t pat_index, uint64_t *ufence)
+{
+	struct xe_svm_bind_args b = {
+		.vm = vm,
+		.op = op,
+		.flags = flags,
+		.range = 1ull << (va_bits & 63),
+		.pat_index = pat_index,
+	};
+
+	if (va_bits > 63)
+		return -EINVAL;
+	return xe_svm_bind(fd, &b, ufence);
+}
+
 int xe_svm_bind_mirror(int fd, uint32_t vm, unsigned int va_bits,
 		       uint16_t pat_index, uint64_t *ufence)
 {
@@ -358,6 +372,49 @@ int xe_svm_unbind_mirror(int fd, uint32_t vm, unsigned int va_bits,
 	 */
 	return bind_whole(fd, vm, va_bits, DRM_XE_VM_BIND_OP_UNMAP, 0,
 			  pat_index, ufence);
+}
+
+int xe_svm_gem_create(int fd, uint64_t size, uint32_t placement,
+		      uint32_t *handle)
+{
+	struct drm_xe_gem_create args;
+	int err;
+
+	memset(&args, 0, sizeof(args));
+	args.size = size;
+	args.placement = placement;
+	args.cpu_caching = DRM_XE_GEM_CPU_CACHING_WB;
+	err = xe_svm_ioctl(fd, DRM_IOCTL_XE_GEM_CREATE, &args);
+	if (!err)
+		*handle = args.handle;
+
+	return err;
+}
+
+void *xe_svm_gem_mmap(int fd, uint32_t handle, size_t size)
+{
+	struct drm_xe_gem_mmap_offset args;
+	void *p;
+	int err;
+
+	memset(&args, 0, sizeof(args));
+	args.handle = handle;
+	err = xe_svm_ioctl(fd, DRM_IOCTL_XE_GEM_MMAP_OFFSET, &args);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 args.offset);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int xe_svm_gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close args = { .handle = handle };
+
+	return xe_svm_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &args);
 }
 
 int xe_svm_exec_queue_create(int fd, uint32_t vm,

@@ -80,6 +80,29 @@ int xe_svm_bind_mirror(int fd, uint32_t vm, unsigned int va_bits,
 int xe_svm_unbind_mirror(int fd, uint32_t vm, unsigned int va_bits,
 			 uint16_t pat_index, uint64_t *ufence);
 
+/* One VM_BIND operation; fields as in struct drm_xe_vm_bind_op. */
+struct xe_svm_bind_args {
+	uint32_t vm;
+	uint32_t queue;
+	uint32_t op;
+	uint32_t flags;
+	uint32_t obj;
+	uint64_t obj_offset;	/* BO offset, or the CPU address of a userptr */
+	uint64_t addr;
+	uint64_t range;
+	uint16_t pat_index;
+};
+
+/* Submit @b; with @ufence non-NULL, fence it there and wait, as above. */
+int xe_svm_bind(int fd, const struct xe_svm_bind_args *b, uint64_t *ufence);
+
+/* GEM_CREATE of @size at @placement, CPU caching WB, no VM. */
+int xe_svm_gem_create(int fd, uint64_t size, uint32_t placement,
+		      uint32_t *handle);
+/* GEM_MMAP_OFFSET + a MAP_SHARED mapping; NULL with errno set on failure. */
+void *xe_svm_gem_mmap(int fd, uint32_t handle, size_t size);
+int xe_svm_gem_close(int fd, uint32_t handle);
+
 /* width 1, one placement: @eci. */
 int xe_svm_exec_queue_create(int fd, uint32_t vm,
 			     const struct drm_xe_engine_class_instance *eci,

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * xe_svm_bind - buffer objects and userptrs bound next to the CPU-address
+ * mirror, on an Xe-uAPI device.
+ *
+ * The GPU stores one dword into every page of a target span. What a GPU
+ * address reaches depends on what is bound there: a BO bound over the
+ * mirror must take the stores (and the CPU memory at the same address must
+ * not), re-mirroring part of it must send that part back to CPU memory
+ * while the rest keeps reaching the BO at the right offset, and a userptr
+ * must reach the CPU pages of its address - the new ones after the CPU
+ * mapping was replaced. After every step every byte of every buffer
+ * involved is compared with what it must hold.
+ *
+ * Output is TAP 13 (kselftest style). Exit status: 0 all passed, 1 some
+ * failed, 4 skipped (no xe device).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "xe_svm_lib.h"
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define SZ_4K			0x1000ul
+#define SZ_64K			0x10000ul
+#define SZ_256K			0x40000ul
+
+#define SPAN			SZ_256K
+#define SPAN_PAGES		(SPAN / SZ_4K)
+#define FENCE_VALUE		0xc0ffee00c0ffee00ull
+/* A dword store lands at this offset of each page. */
+#define STORE_OFF		0x7c4
+
+enum result { PASS, FAIL };
+
+static struct xe_svm_dev dev;
+static const int64_t timeout_ns = 10 * XE_SVM_NSEC_PER_SEC;
+
+static uint64_t to_u64(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static const char *err_str(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
+
+static void *map_anon(size_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static uint32_t value_of(uint32_t seed, unsigned int page)
+{
+	return seed * 0x9e3779b1u ^ (page + 1) * 0x85ebca6bu;
+}
+
+/* Byte pattern of a buffer the CPU filled with @seed. */
+static void fill(uint8_t *p, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed + i * 7 + (i >> 12));
+}
+
+/* The span's shadow copy after the GPU stored @seed to pages [lo, hi). */
+static void store(uint8_t *shadow, uint32_t seed, unsigned int lo,
+		  unsigned int hi)
+{
+	unsigned int k;
+
+	for (k = lo; k < hi; k++) {
+		uint32_t v = value_of(seed, k);
+
+		memcpy(shadow + k * SZ_4K + STORE_OFF, &v, sizeof(v));
+	}
+}
+
+static int compare(const char *what, const uint8_t *got, const uint8_t *want,
+		   size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (got[i] != want[i]) {
+			tap_diag("%s: byte 0x%zx is 0x%02x, expected 0x%02x",
+				 what, i, got[i], want[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fault-mode VM with the mirror, a queue, a fence page and a batch page. */
+struct ctx {
+	uint32_t vm, queue;
+	uint64_t *fence;
+	uint32_t *batch;
+	unsigned int seq;
+};
+
+static int ctx_init(struct ctx *c, uint32_t vm_flags, bool mirror)
+{
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->fence = map_anon(SZ_4K, PROT_READ | PROT_WRITE, MAP_SHARED);
+	c->batch = map_anon(SZ_64K, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	if (!c->fence || !c->batch) {
+		tap_diag("mmap: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	err = xe_svm_vm_create(dev.fd, vm_flags, &c->vm);
+	if (err) {
+		tap_diag("VM_CREATE 0x%x: %s", vm_flags, err_str(err));
+		return err;
+	}
+	if (mirror) {
+		err = xe_svm_bind_mirror(dev.fd, c->vm, dev.va_bits,
+					 dev.pat_index, &c->fence[0]);
+		if (err) {
+			tap_diag("mirror bind: %s", err_str(err));
+			return err;
+		}
+	}
+	err = xe_svm_exec_queue_create(dev.fd, c->vm, &dev.eci, &c->queue);
+	if (err)
+		tap_diag("EXEC_QUEUE_CREATE: %s", err_str(err));
+	return err;
+}
+
+static int ctx_fini(struct ctx *c)
+{
+	int err = 0;
+
+	if (c->queue)
+		err = xe_svm_exec_queue_destroy(dev.fd, c->queue);
+	if (c->vm)
+		err = xe_svm_vm_destroy(dev.fd, c->vm) ?: err;
+	if (err)
+		tap_diag("teardown: %s", err_str(err));
+	if (c->fence)
+		munmap(c->fence, SZ_4K);
+	if (c->batch)
+		munmap(c->batch, SZ_64K);
+	return err;
+}
+
+/*
+ * Store value_of(@seed, k) at GPU address @gpu + k * 4K + STORE_OFF for
+ * the pages k in [lo, hi), from the batch page. Returns the fence wait's
+ * result.
+ */
+static int gpu_store_pages(struct ctx *c, uint64_t gpu, uint32_t seed,
+			   unsigned int lo, unsigned int hi)
+{
+	uint32_t *batch = c->batch;
+	uint64_t batch_gpu = to_u64(c->batch);
+	uint64_t *fence = &c->fence[1];
+	uint64_t want = FENCE_VALUE + ++c->seq;
+	unsigned int k, n = 0;
+	int err;
+
+	for (k = lo; k < hi; k++)
+		n += xe_svm_emit_sdi(batch + n, gpu + k * SZ_4K + STORE_OFF,
+				     value_of(seed, k));
+	n += xe_svm_emit_bbe(batch + n);
+
+	*fence = 0;
+	err = xe_svm_exec(dev.fd, c->queue, batch_gpu, to_u64(fence), want);
+	if (err) {
+		tap_diag("EXEC: %s", err_str(err));
+		return err;
+	}
+	err = xe_svm_wait_ufence(dev.fd, to_u64(fence), want, c->queue,
+				 timeout_ns);
+	if (err)
+		tap_diag("WAIT_USER_FENCE: %s", err_str(err));
+	return err;
+}
+
+static int gpu_store_span(struct ctx *c, uint64_t gpu, uint32_t seed)
+{
+	return gpu_store_pages(c, gpu, seed, 0, SPAN_PAGES);
+}
+
+static int bind(struct ctx *c, uint32_t op, uint32_t flags, uint32_t obj,
+		uint64_t obj_offset, uint64_t addr, uint64_t range)
+{
+	struct xe_svm_bind_args b = {
+		.vm = c->vm,
+		.op = op,
+		.flags = flags,
+		.obj = obj,
+		.obj_offset = obj_offset,
+		.addr = addr,
+		.range = range,
+		.pat_index = dev.pat_index,
+	};
+
+	return xe_svm_bind(dev.fd, &b, &c->fence[0]);
+}
+
+static int remirror(struct ctx *c, uint64_t addr, uint64_t range)
+{
+	return bind(c, DRM_XE_VM_BIND_OP_MAP,
+		    DRM_XE_VM_BIND_FLAG_CPU_ADDR_MIRROR, 0, 0, addr, range);
+}
+
+/*
+ * A BO bound at the address of CPU memory X takes the GPU's stores to X;
+ * re-mirroring the lower half sends those back to X while the upper half
+ * still reaches the BO at offset SPAN / 2; re-mirroring the rest sends
+ * everything to X. The BO and X are checked in full after each step.
+ */
+static enum result case_bo_over_mirror(void)
+{
+	uint8_t *x = NULL, *bo_map = NULL, *want_x = NULL, *want_bo = NULL;
+	enum result res = FAIL;
+	uint32_t bo = 0;
+	struct ctx c;
+	int err;
+
+	if (ctx_init(&c, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+			 DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true))
+		goto out;
+
+	x = map_anon(SPAN, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	want_x = malloc(SPAN);
+	want_bo = malloc(SPAN);
+	err = xe_svm_gem_create(dev.fd, SPAN, dev.sysmem_placement &
+				-dev.sysmem_placement, &bo);
+	if (err || !x || !want_x || !want_bo) {
+		tap_diag("setup: %s", err ? err_str(err) : strerror(errno));
+		goto out;
+	}
+	bo_map = xe_svm_gem_mmap(dev.fd, bo, SPAN);
+	if (!bo_map) {
+		tap_diag("BO mmap: %s", strerror(errno));
+		goto out;
+	}
+	fill(x, SPAN, 0x11);
+	fill(bo_map, SPAN, 0x22);
+	memcpy(want_x, x, SPAN);
+	memcpy(want_bo, bo_map, SPAN);
+
+	err = bind(&c, DRM_XE_VM_BIND_OP_MAP, 0, bo, 0, to_u64(x), SPAN);
+	if (err) {
+		tap_diag("BO bind over the mirror: %s", err_str(err));
+		goto out;
+	}
+	if (gpu_store_span(&c, to_u64(x), 1))
+		goto out;
+	store(want_bo, 1, 0, SPAN_PAGES);
+	if (compare("BO after stores through its binding", bo_map, want_bo, SPAN) ||
+	    compare("CPU memory under the BO binding", x, want_x, SPAN))
+		goto out;
+
+	err = remirror(&c, to_u64(x), SPAN / 2);
+	if (err) {
+		tap_diag("re-mirroring the lower half: %s", err_str(err));
+		goto out;
+	}
+	if (gpu_store_span(&c, to_u64(x), 2))
+		goto out;
+	store(want_x, 2, 0, SPAN_PAGES / 2);
+	store(want_bo, 2, SPAN_PAGES / 2, SPAN_PAGES);
+	if (compare("BO after a half re-mirror", bo_map, want_bo, SPAN) ||
+	    compare("CPU memory after a half re-mirror", x, want_x, SPAN))
+		goto out;
+
+	err = remirror(&c, to_u64(x) + SPAN / 2, SPAN / 2);
+	if (err) {
+		tap_diag("re-mirroring the upper half: %s", err_str(err));
+		goto out;
+	}
+	/* The BO handle goes; the mirror must not care. */
+	err = xe_svm_gem_close(dev.fd, bo);
+	bo = 0;
+	if (err) {
+		tap_diag("GEM_CLOSE: %s", err_str(err));
+		goto out;
+	}
+	if (gpu_store_span(&c, to_u64(x), 3))
+		goto out;
+	store(want_x, 3, 0, SPAN_PAGES);
+	if (compare("BO after the full re-mirror", bo_map, want_bo, SPAN) ||
+	    compare("CPU memory after the full re-mirror", x, want_x, SPAN))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (bo_map)
+		munmap(bo_map, SPAN);
+	if (bo)
+		xe_svm_gem_close(dev.fd, bo);
+	if (x)
+		munmap(x, SPAN);
+	free(want_x);
+	free(want_bo);
+	return res;
+}
+
+/*
+ * In a VM without page faults, a BO bound at an arbitrary GPU address
+ * carries the batch and takes its stores; the exec fence goes through a
+ * userptr of the fence page. Destroying the VM with both still bound
+ * must be clean.
+ */
+static enum result case_bo_no_fault_vm(void)
+{
+	const uint64_t gpu = 0x1a0000, fence_gpu = 0x101a0000;
+	uint8_t *bo_map = NULL, *want = NULL;
+	enum result res = FAIL;
+	uint32_t bo = 0, *batch;
+	struct ctx c;
+	uint64_t fv;
+	unsigned int k, n = 0;
+	int err;
+
+	if (ctx_init(&c, DRM_XE_VM_CREATE_FLAG_LR_MODE, false))
+		goto out;
+	want = malloc(SPAN + SZ_64K);
+	err = xe_svm_gem_create(dev.fd, SPAN + SZ_64K, dev.sysmem_placement &
+				-dev.sysmem_placement, &bo);
+	if (err || !want) {
+		tap_diag("setup: %s", err ? err_str(err) : "out of memory");
+		goto out;
+	}
+	bo_map = xe_svm_gem_mmap(dev.fd, bo, SPAN + SZ_64K);
+	if (!bo_map) {
+		tap_diag("BO mmap: %s", strerror(errno));
+		goto out;
+	}
+	fill(bo_map, SPAN + SZ_64K, 0x33);
+
+	err = bind(&c, DRM_XE_VM_BIND_OP_MAP, 0, bo, 0, gpu, SPAN + SZ_64K) ?:
+	      bind(&c, DRM_XE_VM_BIND_OP_MAP_USERPTR, 0, 0, to_u64(c.fence),
+		   fence_gpu, SZ_4K);
+	if (err) {
+		tap_diag("BO + userptr bind: %s", err_str(err));
+		goto out;
+	}
+
+	/* The batch sits in the BO, after the span. */
+	batch = (uint32_t *)(bo_map + SPAN);
+	for (k = 0; k < SPAN_PAGES; k++)
+		n += xe_svm_emit_sdi(batch + n, gpu + k * SZ_4K + STORE_OFF,
+				     value_of(4, k));
+	n += xe_svm_emit_bbe(batch + n);
+	memcpy(want, bo_map, SPAN + SZ_64K);
+	store(want, 4, 0, SPAN_PAGES);
+
+	fv = FENCE_VALUE + 100;
+	c.fence[1] = 0;
+	err = xe_svm_exec(dev.fd, c.queue, gpu + SPAN, fence_gpu + 8, fv) ?:
+	      xe_svm_wait_ufence(dev.fd, to_u64(&c.fence[1]), fv, c.queue,
+				 timeout_ns);
+	if (err) {
+		tap_diag("exec from the BO: %s", err_str(err));
+		goto out;
+	}
+	if (compare("BO after stores in a VM without faults", bo_map, want,
+		    SPAN + SZ_64K))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (bo_map)
+		munmap(bo_map, SPAN + SZ_64K);
+	if (bo)
+		xe_svm_gem_close(dev.fd, bo);
+	free(want);
+	return res;
+}
+
+/*
+ * A userptr of CPU memory U bound at GPU address Y (where the CPU has only
+ * PROT_NONE): stores to Y land in U. Replacing U's mapping with fresh
+ * pages invalidates the binding: the next stores fault and land in the new
+ * pages. Unbinding the middle quarter splits the userptr; both remaining
+ * parts still reach the right offsets of U. Once U is unmapped, a store
+ * through Y cannot be served: the wait fails with -EIO or -ETIME.
+ */
+static enum result case_userptr(void)
+{
+	uint8_t *u = NULL, *y = NULL, *want = NULL;
+	enum result res = FAIL;
+	struct ctx c;
+	void *p;
+	int err;
+
+	if (ctx_init(&c, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+			 DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true))
+		goto out;
+	u = map_anon(SPAN, PROT_READ | PROT_WRITE, MAP_SHARED);
+	y = map_anon(SPAN, PROT_NONE, MAP_PRIVATE);
+	want = malloc(SPAN);
+	if (!u || !y || !want) {
+		tap_diag("setup: %s", strerror(errno));
+		goto out;
+	}
+	fill(u, SPAN, 0x44);
+	memcpy(want, u, SPAN);
+
+	err = bind(&c, DRM_XE_VM_BIND_OP_MAP_USERPTR, 0, 0, to_u64(u),
+		   to_u64(y), SPAN);
+	if (err) {
+		tap_diag("userptr bind: %s", err_str(err));
+		goto out;
+	}
+	if (gpu_store_span(&c, to_u64(y), 5))
+		goto out;
+	store(want, 5, 0, SPAN_PAGES);
+	if (compare("userptr memory", u, want, SPAN))
+		goto out;
+
+	/* New pages at the same address: an invalidation. */
+	p = mmap(u, SPAN, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p != u) {
+		tap_diag("mmap MAP_FIXED over the userptr: %s", strerror(errno));
+		goto out;
+	}
+	fill(u, SPAN, 0x55);
+	memcpy(want, u, SPAN);
+	if (gpu_store_span(&c, to_u64(y), 6))
+		goto out;
+	store(want, 6, 0, SPAN_PAGES);
+	if (compare("userptr memory after the CPU mapping changed", u, want,
+		    SPAN))
+		goto out;
+
+	err = bind(&c, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 0,
+		   to_u64(y) + SPAN / 4, SPAN / 4);
+	if (err) {
+		tap_diag("unbinding the middle of the userptr: %s",
+			 err_str(err));
+		goto out;
+	}
+	if (gpu_store_pages(&c, to_u64(y), 7, 0, SPAN_PAGES / 4) ||
+	    gpu_store_pages(&c, to_u64(y), 7, SPAN_PAGES / 2, SPAN_PAGES))
+		goto out;
+	store(want, 7, 0, SPAN_PAGES / 4);
+	store(want, 7, SPAN_PAGES / 2, SPAN_PAGES);
+	if (compare("userptr memory after a split", u, want, SPAN))
+		goto out;
+
+	/* The unbound quarter is a hole: the store there cannot be served. */
+	c.fence[1] = 0;
+	err = xe_svm_emit_sdi(c.batch, to_u64(y) + SPAN / 4 + STORE_OFF, 8);
+	xe_svm_emit_bbe(c.batch + err);
+	err = xe_svm_exec(dev.fd, c.queue, to_u64(c.batch), to_u64(&c.fence[1]),
+			  FENCE_VALUE) ?:
+	      xe_svm_wait_ufence(dev.fd, to_u64(&c.fence[1]), FENCE_VALUE,
+				 c.queue, XE_SVM_NSEC_PER_SEC / 4);
+	if (err != -EIO && err != -ETIME) {
+		tap_diag("store into the unbound quarter: %s, expected %s or %s",
+			 err ? err_str(err) : "success", err_str(-EIO),
+			 err_str(-ETIME));
+		goto out;
+	}
+	if (compare("userptr memory after the faulting store", u, want, SPAN))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (u)
+		munmap(u, SPAN);
+	if (y)
+		munmap(y, SPAN);
+	free(want);
+	return res;
+}
+
+/* Bad BO and userptr binds get upstream's errno. */
+static enum result case_bad_binds(void)
+{
+	struct {
+		const char *what;
+		uint32_t op, obj;
+		uint64_t obj_offset, addr, range;
+		int expect;
+	} t[5];
+	enum result res = FAIL;
+	uint8_t *hole = NULL;
+	uint32_t bo = 0;
+	struct ctx c;
+	unsigned int i;
+	int err;
+
+	if (ctx_init(&c, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+			 DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true))
+		goto out;
+	err = xe_svm_gem_create(dev.fd, SZ_64K, dev.sysmem_placement &
+				-dev.sysmem_placement, &bo);
+	hole = map_anon(SZ_64K, PROT_READ, MAP_PRIVATE);
+	if (err || !hole || munmap(hole, SZ_64K)) {
+		tap_diag("setup: %s", err ? err_str(err) : strerror(errno));
+		goto out;
+	}
+
+	t[0] = (typeof(t[0])){ "BO map of an unknown handle (xe_vm_bind_ioctl)",
+		DRM_XE_VM_BIND_OP_MAP, 0x7ffffff0u, 0, 0x1a0000, SZ_4K, -ENOENT };
+	t[1] = (typeof(t[0])){ "BO map beyond the object (xe_vm_bind_ioctl_validate_bo)",
+		DRM_XE_VM_BIND_OP_MAP, bo, SZ_4K, 0x1a0000, SZ_64K, -EINVAL };
+	t[2] = (typeof(t[0])){ "BO map at an offset past its end",
+		DRM_XE_VM_BIND_OP_MAP, bo, 2 * SZ_64K, 0x1a0000, SZ_4K, -EINVAL };
+	t[3] = (typeof(t[0])){ "userptr with an object (vm_bind_ioctl_check_args)",
+		DRM_XE_VM_BIND_OP_MAP_USERPTR, bo, 0, 0x1a0000, SZ_4K, -EINVAL };
+	t[4] = (typeof(t[0])){ "userptr of unmapped CPU memory (xe_vma_userptr_pin_pages)",
+		DRM_XE_VM_BIND_OP_MAP_USERPTR, 0, to_u64(hole), 0x1a0000,
+		SZ_64K, -EFAULT };
+
+	res = PASS;
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		err = bind(&c, t[i].op, 0, t[i].obj, t[i].obj_offset,
+			   t[i].addr, t[i].range);
+		if (err != t[i].expect) {
+			tap_diag("%s: %s, expected %s", t[i].what,
+				 err ? err_str(err) : "success",
+				 err_str(t[i].expect));
+			res = FAIL;
+		}
+	}
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (bo)
+		xe_svm_gem_close(dev.fd, bo);
+	return res;
+}
+
+static const struct {
+	const char *name;
+	enum result (*fn)(void);
+} tests[] = {
+	{ "bo-over-mirror", case_bo_over_mirror },
+	{ "bo-no-fault-vm", case_bo_no_fault_vm },
+	{ "userptr-invalidate-split", case_userptr },
+	{ "bad-binds", case_bad_binds },
+};
+
+int main(void)
+{
+	unsigned int i;
+	int fd, err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fd = xe_svm_open();
+	if (fd < 0) {
+		printf("TAP version 13\n1..0 # SKIP no xe device\n");
+		return 4;
+	}
+	tap_plan(ARRAY_SIZE(tests));
+	err = xe_svm_dev_init(&dev, fd);
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (err) {
+			tap_diag("device queries failed: %s", err_str(err));
+			tap_ok(false, tests[i].name);
+			continue;
+		}
+		tap_ok(tests[i].fn() == PASS, tests[i].name);
+	}
+	return tap_finish();
+}
