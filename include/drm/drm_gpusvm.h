@@ -23,6 +23,7 @@ struct drm_device;
 struct drm_gpusvm;
 struct drm_gpusvm_notifier;
 struct drm_gpusvm_ops;
+struct drm_gpusvm_owner;
 struct drm_gpusvm_range;
 struct drm_pagemap;
 struct drm_pagemap_addr;
@@ -80,6 +81,8 @@ struct drm_gpusvm_notifier {
  * @partial_unmap: only part of the CPU mapping is gone
  * @has_devmem_pages: the mapping holds device memory pages
  * @has_dma_mapping: @dma_addr of the pages holds live mappings
+ * @has_devmem_refs: the device folios in @dma_addr are referenced, from
+ *	drm_gpusvm_get_pages() until they are committed (rule R2)
  * @__flags: all of the above as one word, for READ_ONCE()/WRITE_ONCE()
  *
  * All but @migrate_devmem change only under &drm_gpusvm.notifier_lock.
@@ -92,6 +95,7 @@ struct drm_gpusvm_pages_flags {
 			u16 partial_unmap : 1;
 			u16 has_devmem_pages : 1;
 			u16 has_dma_mapping : 1;
+			u16 has_devmem_refs : 1;
 		};
 		u16 __flags;
 	};
@@ -127,6 +131,9 @@ struct drm_gpusvm_pages {
  * @itree: node in &drm_gpusvm_notifier.root; start and last (inclusive)
  * @entry: link in &drm_gpusvm_notifier.range_list, in address order
  * @pages: the device mapping of the range
+ * @bind_gen: generation of the last commit of device pages, 0 once zapped;
+ *	a page record carrying another generation is stale (notifier lock)
+ * @migrated: jiffies of the last migration to device memory
  */
 struct drm_gpusvm_range {
 	struct drm_gpusvm *gpusvm;
@@ -135,6 +142,8 @@ struct drm_gpusvm_range {
 	struct interval_tree_node itree;
 	struct list_head entry;
 	struct drm_gpusvm_pages pages;
+	u64 bind_gen;
+	unsigned long migrated;
 };
 
 /**
@@ -157,6 +166,7 @@ struct drm_gpusvm_range {
  * @notifier_list: notifiers in address order
  * @lock_dep_map: the driver lock that serialises range insertion and
  *	removal, for lockdep assertions (see drm_gpusvm_driver_set_lock())
+ * @owner: the handle device-page records name this GPU SVM by
  */
 struct drm_gpusvm {
 	const char *name;
@@ -174,6 +184,7 @@ struct drm_gpusvm {
 #ifdef CONFIG_LOCKDEP
 	struct lockdep_map *lock_dep_map;
 #endif
+	struct drm_gpusvm_owner *owner;
 };
 
 /**

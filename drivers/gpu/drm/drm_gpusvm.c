@@ -40,13 +40,7 @@
 #include <drm/drm_gpusvm.h>
 #include <drm/drm_pagemap.h>
 
-static void drm_gpusvm_assert_driver_lock(struct drm_gpusvm *gpusvm)
-{
-#ifdef CONFIG_LOCKDEP
-	if (gpusvm->lock_dep_map)
-		lockdep_assert(lock_is_held_type(gpusvm->lock_dep_map, 0));
-#endif
-}
+#include "drm_gpusvm_internal.h"
 
 /**
  * drm_gpusvm_init() - initialise a GPU SVM
@@ -75,15 +69,22 @@ int drm_gpusvm_init(struct drm_gpusvm *gpusvm,
 		    const struct drm_gpusvm_ops *ops,
 		    const unsigned long *chunk_sizes, int num_chunks)
 {
+	int err;
+
 	if (mm) {
 		if (!ops || !ops->invalidate || !chunk_sizes || num_chunks <= 0 ||
 		    !is_power_of_2(notifier_size) ||
 		    chunk_sizes[num_chunks - 1] != PAGE_SIZE)
 			return -EINVAL;
+		err = drm_gpusvm_owner_create(gpusvm);
+		if (err)
+			return err;
 		mmgrab(mm);
 	} else if (ops || num_chunks || mm_range || notifier_size) {
 		return -EINVAL;
 	}
+	if (!mm)
+		gpusvm->owner = NULL;
 
 	gpusvm->name = name;
 	gpusvm->drm = drm;
@@ -191,6 +192,7 @@ static bool drm_gpusvm_notifier_invalidate(struct mmu_interval_notifier *mni,
 	struct drm_gpusvm_notifier *notifier =
 		container_of(mni, struct drm_gpusvm_notifier, notifier);
 	struct drm_gpusvm *gpusvm = notifier->gpusvm;
+	struct drm_gpusvm_range *range;
 
 	if (!mmu_notifier_range_blockable(mmu_range))
 		return false;
@@ -202,6 +204,10 @@ static bool drm_gpusvm_notifier_invalidate(struct mmu_interval_notifier *mni,
 	down_write(&gpusvm->notifier_lock);
 	mmu_interval_set_seq(mni, cur_seq);
 	gpusvm->ops->invalidate(gpusvm, notifier, mmu_range);
+	/* Zapped: the records of their device pages are stale now. */
+	drm_gpusvm_for_each_range(range, notifier, mmu_range->start,
+				  mmu_range->end)
+		range->bind_gen = 0;
 	up_write(&gpusvm->notifier_lock);
 
 	return true;
@@ -284,6 +290,7 @@ void drm_gpusvm_fini(struct drm_gpusvm *gpusvm)
 
 	if (gpusvm->mm)
 		mmdrop(gpusvm->mm);
+	drm_gpusvm_owner_destroy(gpusvm);
 	WARN_ON(!RB_EMPTY_ROOT(&gpusvm->root.rb_root));
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_fini);
@@ -581,7 +588,6 @@ static void __drm_gpusvm_unmap_pages(struct drm_gpusvm *gpusvm,
 				     struct drm_gpusvm_pages *svm_pages,
 				     unsigned long npages, unsigned long nr)
 {
-	struct device *dev = gpusvm->drm->dev;
 	unsigned long i, j;
 
 	lockdep_assert_held(&gpusvm->notifier_lock);
@@ -590,12 +596,12 @@ static void __drm_gpusvm_unmap_pages(struct drm_gpusvm *gpusvm,
 		struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
 
 		if (a->proto == DRM_INTERCONNECT_SYSTEM)
-			dma_unmap_page(dev, a->addr, PAGE_SIZE << a->order,
-				       a->dir);
+			dma_unmap_page(gpusvm->drm->dev, a->addr,
+				       PAGE_SIZE << a->order, a->dir);
 		else if (svm_pages->dpagemap &&
 			 svm_pages->dpagemap->ops->device_unmap)
 			svm_pages->dpagemap->ops->device_unmap(svm_pages->dpagemap,
-							       dev, a);
+							       gpusvm->drm->dev, a);
 		i += 1UL << a->order;
 	}
 }
@@ -610,10 +616,13 @@ static void drm_gpusvm_pages_reset(struct drm_gpusvm *gpusvm,
 
 	lockdep_assert_held(&gpusvm->notifier_lock);
 
+	if (flags.has_devmem_refs)
+		drm_gpusvm_devmem_put_refs(svm_pages, npages);
 	if (flags.has_dma_mapping)
 		__drm_gpusvm_unmap_pages(gpusvm, svm_pages, npages, ULONG_MAX);
 	flags.has_dma_mapping = false;
 	flags.has_devmem_pages = false;
+	flags.has_devmem_refs = false;
 	WRITE_ONCE(svm_pages->flags.__flags, flags.__flags);
 	if (svm_pages->dpagemap) {
 		drm_pagemap_put(svm_pages->dpagemap);
@@ -751,22 +760,80 @@ static int drm_gpusvm_hmm_walk(struct mm_struct *mm,
 	return err;
 }
 
+/* Order of the entry starting at page @i, as drm_gpusvm_map_pfns() uses. */
+static unsigned int drm_gpusvm_entry_order(const unsigned long *pfns,
+					   unsigned long start, unsigned long i,
+					   unsigned long npages)
+{
+	if (!(pfns[i] & HMM_PFN_VALID))
+		return 0;
+	return drm_gpusvm_chunk_order(pfns[i], start, i, npages);
+}
+
+/*
+ * Reference (@get) or release the device folios of @owner's that a walk
+ * returned, one reference per mapping entry (rule R2: a page of ours may
+ * be freed and reused between hmm_range_fault() and our commit).
+ */
+static bool drm_gpusvm_devmem_refs(const unsigned long *pfns,
+				   unsigned long start, unsigned long npages,
+				   void *owner, bool get)
+{
+	unsigned long i, k;
+
+	for (i = 0; i < npages;
+	     i += 1UL << drm_gpusvm_entry_order(pfns, start, i, npages)) {
+		struct folio *folio;
+
+		if (!drm_gpusvm_pfn_is_ours(pfns[i], owner))
+			continue;
+		folio = page_folio(hmm_pfn_to_page(pfns[i]));
+		if (!get) {
+			folio_put(folio);
+		} else if (!folio_try_get(folio)) {
+			/* Being freed: undo and let the caller walk again. */
+			for (k = 0; k < i;
+			     k += 1UL << drm_gpusvm_entry_order(pfns, start, k,
+								 npages))
+				if (drm_gpusvm_pfn_is_ours(pfns[k], owner))
+					folio_put(page_folio(hmm_pfn_to_page(pfns[k])));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Does a write need a device page of ours that is mapped read-only? */
+static bool drm_gpusvm_devmem_read_only(const unsigned long *pfns,
+					unsigned long npages, void *owner)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		if (drm_gpusvm_pfn_is_ours(pfns[i], owner) &&
+		    !(pfns[i] & HMM_PFN_WRITE))
+			return true;
+	return false;
+}
+
 /*
  * Map the collected pfns for the device into svm_pages->dma_addr. Notifier
- * lock held (no allocation here). Device pages are refused for now: the
- * device-memory backend maps them itself.
+ * lock held (no allocation here). System pages get DMA mappings; device
+ * pages of @owner's (referenced by the caller) get entries naming their
+ * device-private address, protocol DRM_INTERCONNECT_DRIVER; any other
+ * device page is refused. Sets *@devmem when a device page was mapped.
  */
 static int drm_gpusvm_map_pfns(struct drm_gpusvm *gpusvm,
 			       struct drm_gpusvm_pages *svm_pages,
 			       const unsigned long *pfns, unsigned long start,
-			       unsigned long npages,
-			       const struct drm_gpusvm_ctx *ctx)
+			       unsigned long npages, void *owner,
+			       const struct drm_gpusvm_ctx *ctx, bool *devmem)
 {
 	enum dma_data_direction dir =
 		ctx->read_only ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL;
-	struct device *dev = gpusvm->drm->dev;
 	unsigned long i, j;
 
+	*devmem = false;
 	for (i = 0, j = 0; i < npages; j++) {
 		unsigned int order;
 		struct page *page;
@@ -777,12 +844,22 @@ static int drm_gpusvm_map_pfns(struct drm_gpusvm *gpusvm,
 			goto err_unmap;
 
 		page = hmm_pfn_to_page(pfns[i]);
+		order = drm_gpusvm_chunk_order(pfns[i], start, i, npages);
+		if (drm_gpusvm_pfn_is_ours(pfns[i], owner)) {
+			svm_pages->dma_addr[j] =
+				drm_pagemap_addr_encode(PFN_PHYS(page_to_pfn(page)),
+							DRM_INTERCONNECT_DRIVER,
+							order, dir);
+			*devmem = true;
+			i += 1UL << order;
+			continue;
+		}
 		if (is_zone_device_page(page) || ctx->devmem_only)
 			goto err_unmap;
 
-		order = drm_gpusvm_chunk_order(pfns[i], start, i, npages);
-		addr = dma_map_page(dev, page, 0, PAGE_SIZE << order, dir);
-		if (dma_mapping_error(dev, addr))
+		addr = dma_map_page(gpusvm->drm->dev, page, 0,
+				    PAGE_SIZE << order, dir);
+		if (dma_mapping_error(gpusvm->drm->dev, addr))
 			goto err_unmap;
 
 		svm_pages->dma_addr[j] =
@@ -839,6 +916,8 @@ int drm_gpusvm_get_pages(struct drm_gpusvm *gpusvm,
 	};
 	struct drm_gpusvm_pages_flags flags;
 	unsigned long *pfns;
+	bool devmem;
+	void *owner;
 	int err;
 
 retry:
@@ -862,6 +941,25 @@ retry:
 	if (err)
 		goto out_free;
 
+	/*
+	 * hmm_range_fault() hands back our own device pages as they are, a
+	 * read-only one (after fork) included. A write needs it writable:
+	 * walk again as a stranger, so core mm migrates it back to system
+	 * memory and breaks COW.
+	 */
+	if (!ctx->read_only && hmm_range.dev_private_owner &&
+	    drm_gpusvm_devmem_read_only(pfns, npages,
+					hmm_range.dev_private_owner)) {
+		hmm_range.dev_private_owner = NULL;
+		kvfree(pfns);
+		goto retry;
+	}
+	owner = hmm_range.dev_private_owner;
+	if (!drm_gpusvm_devmem_refs(pfns, pages_start, npages, owner, true)) {
+		kvfree(pfns);
+		goto retry;
+	}
+
 	/* Allocate outside the notifier lock: invalidation runs in reclaim. */
 	if (!svm_pages->dma_addr) {
 		svm_pages->dma_addr = kvcalloc(npages,
@@ -869,7 +967,7 @@ retry:
 					       GFP_KERNEL);
 		if (!svm_pages->dma_addr) {
 			err = -ENOMEM;
-			goto out_free;
+			goto out_put;
 		}
 	}
 
@@ -880,6 +978,7 @@ retry:
 	}
 	if (mmu_interval_read_retry(notifier, hmm_range.notifier_seq)) {
 		up_read(&gpusvm->notifier_lock);
+		drm_gpusvm_devmem_refs(pfns, pages_start, npages, owner, false);
 		kvfree(pfns);
 		goto retry;
 	}
@@ -887,17 +986,25 @@ retry:
 	/* Drop a stale mapping, then map what the walk found. */
 	drm_gpusvm_pages_reset(gpusvm, svm_pages, npages);
 	err = drm_gpusvm_map_pfns(gpusvm, svm_pages, pfns, pages_start,
-				  npages, ctx);
+				  npages, owner, ctx, &devmem);
 	if (err)
 		goto out_unlock;
 
+	/* The references now belong to the mapping, until committed. */
 	flags.__flags = svm_pages->flags.__flags;
 	flags.has_dma_mapping = true;
+	flags.has_devmem_pages = devmem;
+	flags.has_devmem_refs = devmem;
 	WRITE_ONCE(svm_pages->flags.__flags, flags.__flags);
 	svm_pages->notifier_seq = hmm_range.notifier_seq;
+	up_read(&gpusvm->notifier_lock);
+	kvfree(pfns);
+	return 0;
 
 out_unlock:
 	up_read(&gpusvm->notifier_lock);
+out_put:
+	drm_gpusvm_devmem_refs(pfns, pages_start, npages, owner, false);
 out_free:
 	kvfree(pfns);
 	return err;

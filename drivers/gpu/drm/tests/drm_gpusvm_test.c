@@ -3,7 +3,9 @@
  * KUnit tests of the drm_gpusvm range core: what can be checked without a
  * device. Each test mirrors a real test address space (kunit_vm_mmap()),
  * shapes its VMAs with munmap/mprotect and checks range sizes, alignment,
- * trees and invalidation through real MMU interval notifiers.
+ * trees and invalidation through real MMU interval notifiers. The
+ * device-memory cases add a pool of MEMORY_DEVICE_PRIVATE pages backed by
+ * vmalloc'ed "VRAM" and migrate ranges of that address space through it.
  */
 
 #include <kunit/test.h>
@@ -12,7 +14,15 @@
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
+#include <kunit/device.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/vmalloc.h>
+
 #include <drm/drm_gpusvm.h>
+#include <drm/drm_gpusvm_devmem.h>
+#include <drm/drm_pagemap.h>
 
 static const unsigned long test_chunks[] = { SZ_2M, SZ_64K, SZ_4K };
 
@@ -307,6 +317,244 @@ static void gpusvm_test_unmap_invalidates(struct kunit *test)
 		     b + SZ_64K, SZ_64K);
 }
 
+/* ---- the device-memory backend ---- */
+
+#if IS_ENABLED(CONFIG_DEVICE_PRIVATE)
+
+struct devmem_test {
+	struct drm_gpusvm_pool pool;
+	struct device *dev;
+	void *vram;
+};
+
+static struct devmem_test *pool_to_dt(struct drm_gpusvm_pool *pool)
+{
+	return container_of(pool, struct devmem_test, pool);
+}
+
+static void *dt_kmap(struct devmem_test *dt, dma_addr_t addr)
+{
+	return kmap_local_page(pfn_to_page(PHYS_PFN(dma_to_phys(dt->dev, addr))));
+}
+
+static int dt_copy_to_devmem(struct drm_gpusvm_pool *pool, u64 dst,
+			     const dma_addr_t *src, unsigned long npages)
+{
+	struct devmem_test *dt = pool_to_dt(pool);
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		void *p = dt_kmap(dt, src[i]);
+
+		memcpy(dt->vram + dst + i * PAGE_SIZE, p, PAGE_SIZE);
+		kunmap_local(p);
+	}
+	return 0;
+}
+
+static int dt_copy_to_ram(struct drm_gpusvm_pool *pool, const dma_addr_t *dst,
+			  u64 src, unsigned long npages)
+{
+	struct devmem_test *dt = pool_to_dt(pool);
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		void *p = dt_kmap(dt, dst[i]);
+
+		memcpy(p, dt->vram + src + i * PAGE_SIZE, PAGE_SIZE);
+		kunmap_local(p);
+	}
+	return 0;
+}
+
+static int dt_clear(struct drm_gpusvm_pool *pool, u64 dst, u64 size)
+{
+	memset(pool_to_dt(pool)->vram + dst, 0, size);
+	return 0;
+}
+
+static const struct drm_gpusvm_pool_ops dt_ops = {
+	.copy_to_devmem = dt_copy_to_devmem,
+	.copy_to_ram = dt_copy_to_ram,
+	.clear = dt_clear,
+	.owner = THIS_MODULE,
+};
+
+static void dt_fini(void *data)
+{
+	struct devmem_test *dt = data;
+
+	drm_gpusvm_pool_fini(&dt->pool);
+	vfree(dt->vram);
+}
+
+#define DT_VRAM		(8 * SZ_1M)
+
+static struct devmem_test *dt_setup(struct kunit *test)
+{
+	struct devmem_test *dt = kunit_kzalloc(test, sizeof(*dt), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, dt);
+	dt->dev = kunit_device_register(test, "gpusvm-devmem");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dt->dev));
+	dt->dev->dma_mask = &dt->dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dt->dev,
+							   DMA_BIT_MASK(64)), 0);
+	dt->vram = vzalloc(DT_VRAM);
+	KUNIT_ASSERT_NOT_NULL(test, dt->vram);
+	KUNIT_ASSERT_EQ(test, drm_gpusvm_pool_init(&dt->pool, dt->dev, DT_VRAM,
+						   &dt_ops, dt), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dt_fini, dt), 0);
+	return dt;
+}
+
+static u8 pattern(unsigned long i)
+{
+	return (u8)(i * 31 + (i >> 12) + 7);
+}
+
+/* Fill [addr, addr + len) of the test mm with the pattern, from the CPU. */
+static void fill_user(struct kunit *test, unsigned long addr, size_t len)
+{
+	u8 buf[256];
+	size_t off, i;
+
+	for (off = 0; off < len; off += sizeof(buf)) {
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = pattern(off + i);
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(addr + off),
+						   buf, sizeof(buf)), 0);
+	}
+}
+
+/* Read it back from the CPU (migrating device pages back): every byte. */
+static void check_user(struct kunit *test, unsigned long addr, size_t len)
+{
+	u8 buf[256];
+	size_t off, i;
+
+	for (off = 0; off < len; off += sizeof(buf)) {
+		KUNIT_ASSERT_EQ(test, copy_from_user(buf,
+						     (void __user *)(addr + off),
+						     sizeof(buf)), 0);
+		for (i = 0; i < sizeof(buf); i++)
+			KUNIT_ASSERT_EQ_MSG(test, buf[i], pattern(off + i),
+					    "byte 0x%zx", off + i);
+	}
+}
+
+/*
+ * Migrate a range of @size into the pool and check the chunk: block size
+ * and alignment, live count, copied data, and, through the commit section,
+ * the record of its first folio. Then a CPU read brings it all back, the
+ * sources are retired and freed, and the chunk returns to the allocator.
+ */
+static void devmem_roundtrip(struct kunit *test, unsigned long size)
+{
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct devmem_test *dt = dt_setup(test);
+	struct drm_gpusvm_ctx ctx = { .device_private_page_owner = dt };
+	unsigned long addr = t->base, npages = size >> PAGE_SHIFT, i;
+	struct drm_gpusvm_chunk *chunk;
+	struct drm_gpusvm_record *rec;
+	struct drm_gpusvm_range *range;
+	struct folio *folio;
+	u64 offset;
+	int err;
+
+	/* Make the range exactly @size: cut the VMA right after it. */
+	if (size < SZ_2M)
+		KUNIT_ASSERT_EQ(test, vm_munmap(addr + size, SZ_2M - size), 0);
+	fill_user(test, addr, size);
+	range = fault(t, addr, 0, TASK_SIZE, &ctx);
+	expect_range(test, range, addr, size);
+
+	mutex_lock(&t->lock);
+	err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range, &dt->pool,
+						 &ctx);
+	mutex_unlock(&t->lock);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.used), (s64)size);
+
+	mutex_lock(&t->lock);
+	err = drm_gpusvm_range_get_pages(&t->gpusvm, range, &ctx);
+	mutex_unlock(&t->lock);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_TRUE(test, range->pages.flags.has_devmem_pages);
+	KUNIT_ASSERT_EQ(test, (int)range->pages.dma_addr[0].proto,
+			(int)DRM_INTERCONNECT_DRIVER);
+
+	/* One naturally aligned block of the range's size, data copied. */
+	offset = drm_gpusvm_pool_offset(&dt->pool, range->pages.dma_addr[0].addr);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(offset, size));
+	for (i = 0; i < size; i++)
+		KUNIT_ASSERT_EQ_MSG(test, ((u8 *)dt->vram)[offset + i],
+				    pattern(i), "device byte 0x%lx", i);
+
+	folio = page_folio(pfn_to_page(PHYS_PFN(range->pages.dma_addr[0].addr)));
+	chunk = folio_zone_device_data(folio);
+	KUNIT_ASSERT_NOT_NULL(test, chunk);
+	KUNIT_EXPECT_EQ(test, chunk->npages, (unsigned int)npages);
+	KUNIT_EXPECT_EQ(test, chunk->pfn, folio_pfn(folio));
+	/* Every page lives; the construction bias is gone. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&chunk->live), (int)npages);
+
+	down_read(&t->gpusvm.notifier_lock);
+	KUNIT_ASSERT_EQ(test, drm_gpusvm_range_devmem_lock(&t->gpusvm, range), 0);
+	KUNIT_EXPECT_TRUE(test, folio_test_locked(folio));
+	rec = &chunk->rec[0];
+	KUNIT_EXPECT_PTR_EQ(test, rec->owner, t->gpusvm.owner);
+	KUNIT_EXPECT_EQ(test, rec->va, addr);
+	KUNIT_EXPECT_NE(test, rec->bind_gen, 0ULL);
+	KUNIT_EXPECT_EQ(test, rec->bind_gen, range->bind_gen);
+	drm_gpusvm_range_devmem_unlock(&t->gpusvm, range);
+	KUNIT_EXPECT_FALSE(test, folio_test_locked(folio));
+	KUNIT_EXPECT_FALSE(test, range->pages.flags.has_devmem_refs);
+	up_read(&t->gpusvm.notifier_lock);
+
+	/* The CPU reads: migration back; the record goes stale (gen 0). */
+	check_user(test, addr, size);
+	KUNIT_EXPECT_EQ(test, range->bind_gen, 0ULL);
+	drm_gpusvm_pool_flush(&dt->pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.used), 0LL);
+}
+
+static void gpusvm_test_devmem_2m(struct kunit *test)
+{
+	devmem_roundtrip(test, SZ_2M);
+}
+
+static void gpusvm_test_devmem_64k(struct kunit *test)
+{
+	devmem_roundtrip(test, SZ_64K);
+}
+
+/* A 4K range is no candidate, and a full pool says so. */
+static void gpusvm_test_devmem_refusals(struct kunit *test)
+{
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct devmem_test *dt = dt_setup(test);
+	struct drm_gpusvm_ctx ctx = { .device_private_page_owner = dt };
+	struct drm_gpusvm_range *range;
+	unsigned long b = t->base;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(b + SZ_4K, SZ_2M - SZ_4K), 0);
+	fill_user(test, b, SZ_4K);
+	range = fault(t, b, 0, TASK_SIZE, &ctx);
+	expect_range(test, range, b, SZ_4K);
+	mutex_lock(&t->lock);
+	err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range, &dt->pool,
+						 &ctx);
+	mutex_unlock(&t->lock);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 0);
+}
+
+#endif
+
 static struct kunit_case gpusvm_test_cases[] = {
 	KUNIT_CASE(gpusvm_test_init_args),
 	KUNIT_CASE(gpusvm_test_chunk_fits_vma),
@@ -315,6 +563,11 @@ static struct kunit_case gpusvm_test_cases[] = {
 	KUNIT_CASE(gpusvm_test_check_pages_threshold),
 	KUNIT_CASE(gpusvm_test_bad_faults),
 	KUNIT_CASE(gpusvm_test_unmap_invalidates),
+#if IS_ENABLED(CONFIG_DEVICE_PRIVATE)
+	KUNIT_CASE(gpusvm_test_devmem_2m),
+	KUNIT_CASE(gpusvm_test_devmem_64k),
+	KUNIT_CASE(gpusvm_test_devmem_refusals),
+#endif
 	{}
 };
 

@@ -1,0 +1,850 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The page-lock device-memory backend of drm_gpusvm.
+ *
+ * Device memory comes straight from a buddy allocator as chunks, one
+ * naturally aligned block per migrated range (64 KiB or 2 MiB). Every page
+ * of a chunk is a MEMORY_DEVICE_PRIVATE page whose zone_device_data is the
+ * chunk pointer, with bit 0 set once the page was migrated away (retired).
+ * The chunk holds one record per page: which GPU SVM committed the page,
+ * at which GPU address, at which bind generation. Records are written and
+ * read only under the page lock; nothing else of the page's state is ours.
+ *
+ * A chunk lives as long as core mm holds any of its pages: folio_free()
+ * subtracts the freed pages from the chunk's live count and the last one
+ * hands the chunk to a worker that returns the block to the allocator.
+ *
+ * See Documentation/gpu/rfc/gpusvm-pagelock.rst for the rules (R1-R7).
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/hmm.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include <drm/drm_gpusvm.h>
+#include <drm/drm_gpusvm_devmem.h>
+#include <drm/drm_pagemap.h>
+
+#include "drm_gpusvm_internal.h"
+
+#define DRM_GPUSVM_RETIRED	1UL
+#define DRM_GPUSVM_ORDER_2M	(21 - PAGE_SHIFT)
+
+/* Bind generations, never 0: 0 means "zapped". */
+static atomic64_t drm_gpusvm_bind_gen = ATOMIC64_INIT(0);
+
+static struct drm_gpusvm_chunk *drm_gpusvm_folio_chunk(struct folio *folio,
+						       bool *retired)
+{
+	unsigned long data = (unsigned long)folio_zone_device_data(folio);
+
+	if (retired)
+		*retired = data & DRM_GPUSVM_RETIRED;
+	return (struct drm_gpusvm_chunk *)(data & ~DRM_GPUSVM_RETIRED);
+}
+
+/* ---- owners ---- */
+
+static void drm_gpusvm_owner_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct drm_gpusvm_owner, ref));
+}
+
+/**
+ * drm_gpusvm_owner_create() - the handle records name a GPU SVM by
+ * @gpusvm: the GPU SVM
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int drm_gpusvm_owner_create(struct drm_gpusvm *gpusvm)
+{
+	struct drm_gpusvm_owner *owner = kzalloc_obj(*owner);
+
+	if (!owner)
+		return -ENOMEM;
+	kref_init(&owner->ref);
+	owner->gpusvm = gpusvm;
+	gpusvm->owner = owner;
+	return 0;
+}
+
+/**
+ * drm_gpusvm_owner_destroy() - the GPU SVM goes; records keep the handle
+ * @gpusvm: the GPU SVM
+ */
+void drm_gpusvm_owner_destroy(struct drm_gpusvm *gpusvm)
+{
+	if (!gpusvm->owner)
+		return;
+	WRITE_ONCE(gpusvm->owner->gpusvm, NULL);
+	kref_put(&gpusvm->owner->ref, drm_gpusvm_owner_release);
+	gpusvm->owner = NULL;
+}
+
+/* Set a record; the folio is locked. May run in atomic context. */
+static void drm_gpusvm_record_set(struct drm_gpusvm_record *rec,
+				  struct drm_gpusvm_owner *owner,
+				  unsigned long va, u64 gen)
+{
+	if (owner)
+		kref_get(&owner->ref);
+	if (rec->owner)
+		kref_put(&rec->owner->ref, drm_gpusvm_owner_release);
+	rec->owner = owner;
+	rec->va = va;
+	rec->bind_gen = gen;
+}
+
+/* ---- chunks ---- */
+
+static void drm_gpusvm_pool_free_work(struct work_struct *work)
+{
+	struct drm_gpusvm_pool *pool =
+		container_of(work, struct drm_gpusvm_pool, free_work);
+	struct llist_node *list = llist_del_all(&pool->free_chunks);
+	struct drm_gpusvm_chunk *chunk, *next;
+
+	llist_for_each_entry_safe(chunk, next, list, free) {
+		u64 size = (u64)chunk->npages << PAGE_SHIFT;
+
+		spin_lock(&pool->lru_lock);
+		list_del(&chunk->lru);
+		spin_unlock(&pool->lru_lock);
+
+		mutex_lock(&pool->lock);
+		gpu_buddy_free_block(&pool->buddy, chunk->block);
+		mutex_unlock(&pool->lock);
+
+		kvfree(chunk);
+		atomic64_sub(size, &pool->used);
+		if (atomic_dec_and_test(&pool->chunks))
+			module_put(pool->ops->owner);
+	}
+}
+
+/* Drop @nr live pages; the last one hands the chunk to the free worker. */
+static void drm_gpusvm_chunk_sub(struct drm_gpusvm_chunk *chunk,
+				 unsigned int nr)
+{
+	struct drm_gpusvm_pool *pool = chunk->pool;
+
+	if (atomic_sub_and_test(nr, &chunk->live)) {
+		llist_add(&chunk->free, &pool->free_chunks);
+		schedule_work(&pool->free_work);
+	}
+}
+
+static struct drm_gpusvm_chunk *
+drm_gpusvm_chunk_alloc(struct drm_gpusvm_pool *pool, unsigned long size)
+{
+	unsigned int npages = size >> PAGE_SHIFT;
+	struct drm_gpusvm_chunk *chunk;
+	struct gpu_buddy_block *block;
+	LIST_HEAD(blocks);
+	int err;
+
+	chunk = kvzalloc(struct_size(chunk, rec, npages), GFP_KERNEL);
+	if (!chunk)
+		return ERR_PTR(-ENOMEM);
+
+	mutex_lock(&pool->lock);
+	err = gpu_buddy_alloc_blocks(&pool->buddy, 0, pool->size, size, size,
+				     &blocks, 0);
+	mutex_unlock(&pool->lock);
+	if (err) {
+		kvfree(chunk);
+		return ERR_PTR(err);
+	}
+	block = list_first_entry(&blocks, struct gpu_buddy_block, link);
+
+	chunk->pool = pool;
+	chunk->block = block;
+	chunk->npages = npages;
+	chunk->pfn = pool->pfn_first +
+		(gpu_buddy_block_offset(block) >> PAGE_SHIFT);
+	INIT_LIST_HEAD(&chunk->lru);
+	/* The construction bias: no free can release the chunk mid-fill. */
+	atomic_set(&chunk->live, 1);
+
+	if (atomic_inc_return(&pool->chunks) == 1)
+		__module_get(pool->ops->owner);
+	atomic64_add(size, &pool->used);
+	return chunk;
+}
+
+/* The fill is over: drop the bias, keep the chunk if any page lives. */
+static void drm_gpusvm_chunk_done(struct drm_gpusvm_chunk *chunk)
+{
+	struct drm_gpusvm_pool *pool = chunk->pool;
+
+	spin_lock(&pool->lru_lock);
+	list_add_tail(&chunk->lru, &pool->lru);
+	spin_unlock(&pool->lru_lock);
+	drm_gpusvm_chunk_sub(chunk, 1);
+}
+
+/* ---- dev_pagemap ops ---- */
+
+/* Core mm freed a folio of ours. Atomic context (rule R6). */
+static void drm_gpusvm_folio_free(struct folio *folio)
+{
+	struct drm_gpusvm_chunk *chunk = drm_gpusvm_folio_chunk(folio, NULL);
+	unsigned long idx = folio_pfn(folio) - chunk->pfn;
+
+	drm_gpusvm_record_set(&chunk->rec[idx], NULL, 0, 0);
+	folio_set_zone_device_data(folio, NULL);
+	drm_gpusvm_chunk_sub(chunk, folio_nr_pages(folio));
+}
+
+/*
+ * A large folio of ours is split: each new folio takes the chunk pointer
+ * and the retired bit, and its record is re-based from the head's. Called
+ * with interrupts off: no allocation, no sleeping (rule R6).
+ */
+static void drm_gpusvm_folio_split(struct folio *head, struct folio *tail)
+{
+	struct drm_gpusvm_chunk *chunk;
+	struct drm_gpusvm_record *hrec;
+	unsigned long off;
+
+	if (!tail)
+		return;
+
+	tail->pgmap = head->pgmap;
+	tail->page.mapping = head->page.mapping;
+	folio_set_zone_device_data(tail, folio_zone_device_data(head));
+
+	chunk = drm_gpusvm_folio_chunk(head, NULL);
+	off = folio_pfn(tail) - folio_pfn(head);
+	hrec = &chunk->rec[folio_pfn(head) - chunk->pfn];
+	drm_gpusvm_record_set(&chunk->rec[folio_pfn(tail) - chunk->pfn],
+			      hrec->owner, hrec->va + (off << PAGE_SHIFT),
+			      hrec->bind_gen);
+}
+
+static int drm_gpusvm_map_for_copy(struct device *dev, struct page *page,
+				   unsigned long nr, dma_addr_t *dma,
+				   enum dma_data_direction dir)
+{
+	unsigned long k;
+
+	for (k = 0; k < nr; k++) {
+		dma[k] = dma_map_page(dev, page + k, 0, PAGE_SIZE, dir);
+		if (dma_mapping_error(dev, dma[k])) {
+			while (k--)
+				dma_unmap_page(dev, dma[k], PAGE_SIZE, dir);
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+static void drm_gpusvm_unmap_for_copy(struct device *dev, unsigned long nr,
+				      dma_addr_t *dma,
+				      enum dma_data_direction dir)
+{
+	unsigned long k;
+
+	for (k = 0; k < nr; k++)
+		dma_unmap_page(dev, dma[k], PAGE_SIZE, dir);
+}
+
+/* Allocate locked system pages for a device folio of @order at @addr. */
+static int drm_gpusvm_alloc_ram(struct vm_area_struct *vma, unsigned long addr,
+				unsigned int order, unsigned long *dst)
+{
+	unsigned long k, nr = 1UL << order;
+	struct folio *folio;
+	struct page *page;
+
+	if (order) {
+		folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, order, vma, addr);
+		if (folio) {
+			folio_lock(folio);
+			dst[0] = migrate_pfn(folio_pfn(folio)) |
+				MIGRATE_PFN_COMPOUND;
+			return 0;
+		}
+		/* Core mm splits the device folio for order-0 targets. */
+	}
+	for (k = 0; k < nr; k++) {
+		page = alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma,
+				      addr + (k << PAGE_SHIFT));
+		if (!page)
+			goto err;
+		lock_page(page);
+		dst[k] = migrate_pfn(page_to_pfn(page));
+	}
+	return 0;
+
+err:
+	while (k--) {
+		page = migrate_pfn_to_page(dst[k]);
+		unlock_page(page);
+		put_page(page);
+		dst[k] = 0;
+	}
+	return -ENOMEM;
+}
+
+static void drm_gpusvm_release_dst(unsigned long *dst, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		struct page *page = migrate_pfn_to_page(dst[i]);
+
+		if (!page)
+			continue;
+		unlock_page(page);
+		put_page(page);
+		dst[i] = 0;
+	}
+}
+
+/*
+ * A CPU access to a device page: migrate it back to system memory, with
+ * the rest of its chunk in this VMA. Entered with vmf->page locked and
+ * referenced by core mm; takes nothing of ours but what our notifiers
+ * take (rule R4).
+ */
+static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
+{
+	struct folio *folio = page_folio(vmf->page);
+	struct vm_area_struct *vma = vmf->vma;
+	struct migrate_vma mig = {
+		.vma = vma,
+		.fault_page = vmf->page,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+	};
+	struct drm_gpusvm_chunk *chunk;
+	struct drm_gpusvm_pool *pool;
+	unsigned long pidx, start, end, npages, i;
+	unsigned long *src = NULL, *dst;
+	dma_addr_t *dma = NULL;
+	vm_fault_t ret = 0;
+	bool retired;
+
+	chunk = drm_gpusvm_folio_chunk(folio, &retired);
+	/* Already migrated away: the access retries and finds the new page. */
+	if (retired)
+		return 0;
+	pool = chunk->pool;
+	mig.pgmap_owner = pool->owner;
+
+	/*
+	 * The chunk's window in this VMA, found from the faulting page's
+	 * place in it. A PMD fault hands us the head page: the page is the
+	 * one under the address.
+	 */
+	pidx = page_to_pfn(vmf->page) - chunk->pfn;
+	if (!vmf->pte)
+		pidx += (vmf->address & (folio_size(folio) - 1)) >> PAGE_SHIFT;
+	start = (vmf->address & PAGE_MASK) - (pidx << PAGE_SHIFT);
+	end = start + ((unsigned long)chunk->npages << PAGE_SHIFT);
+	start = max(start, vma->vm_start);
+	end = min(end, vma->vm_end);
+	if (!vmf->pte && folio_order(folio) &&
+	    IS_ALIGNED(start, SZ_2M) && end - start == SZ_2M)
+		mig.flags |= MIGRATE_VMA_SELECT_COMPOUND;
+	mig.start = start;
+	mig.end = end;
+	npages = (end - start) >> PAGE_SHIFT;
+
+	src = kvcalloc(2 * npages, sizeof(*src), GFP_KERNEL);
+	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
+	if (!src || !dma) {
+		ret = VM_FAULT_OOM;
+		goto out;
+	}
+	dst = src + npages;
+	mig.src = src;
+	mig.dst = dst;
+
+	if (migrate_vma_setup(&mig)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+
+	for (i = 0; i < npages; ) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		unsigned int order = 0;
+		unsigned long nr, k;
+		struct page *dpage;
+		u64 off;
+
+		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE)) {
+			i++;
+			continue;
+		}
+		if (src[i] & MIGRATE_PFN_COMPOUND)
+			order = folio_order(page_folio(spage));
+		nr = 1UL << order;
+
+		if (drm_gpusvm_alloc_ram(vma, start + (i << PAGE_SHIFT), order,
+					 &dst[i])) {
+			ret = VM_FAULT_OOM;
+			break;
+		}
+		/* One order-9 target, or nr order-0 ones. */
+		for (k = 0; k < nr; k++) {
+			dpage = migrate_pfn_to_page(dst[i]) + k;
+			if (!(dst[i] & MIGRATE_PFN_COMPOUND))
+				dpage = migrate_pfn_to_page(dst[i + k]);
+			dma[k] = dma_map_page(pool->dev, dpage, 0, PAGE_SIZE,
+					      DMA_FROM_DEVICE);
+			if (dma_mapping_error(pool->dev, dma[k])) {
+				drm_gpusvm_unmap_for_copy(pool->dev, k, dma,
+							  DMA_FROM_DEVICE);
+				ret = VM_FAULT_SIGBUS;
+				break;
+			}
+		}
+		if (ret)
+			break;
+		off = PFN_PHYS(page_to_pfn(spage) - pool->pfn_first);
+		if (pool->ops->copy_to_ram(pool, dma, off, nr))
+			ret = VM_FAULT_SIGBUS;
+		drm_gpusvm_unmap_for_copy(pool->dev, nr, dma, DMA_FROM_DEVICE);
+		if (ret)
+			break;
+		i += nr;
+	}
+	/* Nothing may move unless everything that must move was copied. */
+	if (ret)
+		drm_gpusvm_release_dst(dst, npages);
+
+	migrate_vma_pages(&mig);
+	for (i = 0; i < npages; i++) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+
+		/*
+		 * Still locked by migration: retire what moved. The window
+		 * may hold pages of other chunks: each keeps its own.
+		 */
+		if (spage && (src[i] & MIGRATE_PFN_MIGRATE)) {
+			struct folio *sfolio = page_folio(spage);
+			unsigned long data =
+				(unsigned long)folio_zone_device_data(sfolio);
+
+			folio_set_zone_device_data(sfolio, (void *)(data |
+						   DRM_GPUSVM_RETIRED));
+		}
+	}
+	migrate_vma_finalize(&mig);
+out:
+	kvfree(dma);
+	kvfree(src);
+	return ret;
+}
+
+static const struct dev_pagemap_ops drm_gpusvm_pagemap_ops = {
+	.folio_free = drm_gpusvm_folio_free,
+	.folio_split = drm_gpusvm_folio_split,
+	.migrate_to_ram = drm_gpusvm_migrate_to_ram,
+};
+
+/* ---- the pool ---- */
+
+/**
+ * drm_gpusvm_pool_init() - create device memory for SVM
+ * @pool: the pool to initialise
+ * @dev: the device that copies (and whose DMA mappings the copies use)
+ * @size: bytes of device memory, a multiple of 2 MiB
+ * @ops: the copy engine
+ * @owner: the device-private page owner the driver passes in
+ *	&drm_gpusvm_ctx.device_private_page_owner
+ *
+ * Takes a free physical region for the MEMORY_DEVICE_PRIVATE pages that
+ * stand for the device memory, and a buddy allocator over it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
+			 u64 size, const struct drm_gpusvm_pool_ops *ops,
+			 void *owner)
+{
+	void *addr;
+	int err;
+
+	if (!size || !IS_ALIGNED(size, SZ_2M) || !owner || !ops->copy_to_ram ||
+	    !ops->copy_to_devmem || !ops->clear)
+		return -EINVAL;
+
+	memset(pool, 0, sizeof(*pool));
+	pool->dev = dev;
+	pool->ops = ops;
+	pool->owner = owner;
+	pool->size = size;
+	mutex_init(&pool->lock);
+	spin_lock_init(&pool->lru_lock);
+	INIT_LIST_HEAD(&pool->lru);
+	init_llist_head(&pool->free_chunks);
+	INIT_WORK(&pool->free_work, drm_gpusvm_pool_free_work);
+
+	err = gpu_buddy_init(&pool->buddy, size, PAGE_SIZE);
+	if (err)
+		return err;
+
+	pool->res = request_free_mem_region(&iomem_resource, size,
+					    "drm_gpusvm");
+	if (IS_ERR(pool->res)) {
+		err = PTR_ERR(pool->res);
+		goto err_buddy;
+	}
+	pool->pagemap.type = MEMORY_DEVICE_PRIVATE;
+	pool->pagemap.range.start = pool->res->start;
+	pool->pagemap.range.end = pool->res->end;
+	pool->pagemap.nr_range = 1;
+	pool->pagemap.ops = &drm_gpusvm_pagemap_ops;
+	pool->pagemap.owner = owner;
+	addr = memremap_pages(&pool->pagemap, dev_to_node(dev) < 0 ?
+			      numa_node_id() : dev_to_node(dev));
+	if (IS_ERR(addr)) {
+		err = PTR_ERR(addr);
+		goto err_region;
+	}
+	pool->pfn_first = PHYS_PFN(pool->res->start);
+	return 0;
+
+err_region:
+	release_mem_region(pool->res->start, resource_size(pool->res));
+err_buddy:
+	gpu_buddy_fini(&pool->buddy);
+	return err;
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_pool_init);
+
+/**
+ * drm_gpusvm_pool_flush() - return the chunks core mm has freed
+ * @pool: the pool
+ *
+ * Waits for the free worker, so that &drm_gpusvm_pool.used counts only
+ * chunks that still hold pages.
+ */
+void drm_gpusvm_pool_flush(struct drm_gpusvm_pool *pool)
+{
+	flush_work(&pool->free_work);
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_pool_flush);
+
+/**
+ * drm_gpusvm_pool_fini() - tear down a pool
+ * @pool: the pool; no chunk may be left (the provider module is pinned
+ *	while any is)
+ */
+void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool)
+{
+	drm_gpusvm_pool_flush(pool);
+	WARN_ON(atomic_read(&pool->chunks));
+	memunmap_pages(&pool->pagemap);
+	release_mem_region(pool->res->start, resource_size(pool->res));
+	gpu_buddy_fini(&pool->buddy);
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_pool_fini);
+
+/* ---- migration to device memory ---- */
+
+/* Fill the chunk's pages for every entry migration collected. */
+static int drm_gpusvm_fill_chunk(struct drm_gpusvm_pool *pool,
+				 struct drm_gpusvm_chunk *chunk,
+				 struct migrate_vma *mig, dma_addr_t *dma)
+{
+	unsigned long npages = (mig->end - mig->start) >> PAGE_SHIFT;
+	unsigned long i, copied = 0;
+
+	for (i = 0; i < npages; ) {
+		unsigned long s = mig->src[i], nr;
+		struct page *spage = migrate_pfn_to_page(s);
+		unsigned int order = 0;
+		struct folio *dfolio;
+		u64 off;
+		int err;
+
+		if (!(s & MIGRATE_PFN_MIGRATE)) {
+			i++;
+			continue;
+		}
+		if (s & MIGRATE_PFN_COMPOUND)
+			order = DRM_GPUSVM_ORDER_2M;
+		nr = 1UL << order;
+
+		/* Initialise through the page: its old folio may be gone. */
+		zone_device_page_init(pfn_to_page(chunk->pfn + i),
+				      &pool->pagemap, order);
+		dfolio = pfn_folio(chunk->pfn + i);
+		if (order)
+			folio_set_large_rmappable(dfolio);
+		folio_set_zone_device_data(dfolio, chunk);
+		atomic_add(nr, &chunk->live);
+		mig->dst[i] = migrate_pfn(chunk->pfn + i) |
+			(order ? MIGRATE_PFN_COMPOUND : 0);
+
+		off = PFN_PHYS(i);
+		off += PFN_PHYS(chunk->pfn - pool->pfn_first);
+		if (spage) {
+			err = drm_gpusvm_map_for_copy(pool->dev, spage, nr, dma,
+						      DMA_TO_DEVICE);
+			if (!err) {
+				err = pool->ops->copy_to_devmem(pool, off, dma,
+								nr);
+				drm_gpusvm_unmap_for_copy(pool->dev, nr, dma,
+							  DMA_TO_DEVICE);
+			}
+		} else {
+			/* A hole: no stale device data may show through. */
+			err = pool->ops->clear(pool, off, PFN_PHYS(nr));
+		}
+		if (err) {
+			/* Not migrated; finalize leaves the source in place. */
+			mig->dst[i] = 0;
+			folio_unlock(dfolio);
+			folio_put(dfolio);
+		} else {
+			copied += nr;
+		}
+		i += nr;
+	}
+	return copied ? 0 : -EBUSY;
+}
+
+/**
+ * drm_gpusvm_range_migrate_to_devmem() - move a range into device memory
+ * @gpusvm: the GPU SVM
+ * @range: the range, 64 KiB or larger
+ * @pool: the device memory
+ * @ctx: @timeslice_ms: refuse while the range's last migration is younger
+ *
+ * Allocates one chunk of the range's size, migrates the range's system
+ * pages into it (a 2 MiB range mapped by a PMD, or an empty one, as one
+ * order-9 folio) and clears the holes. Pages that cannot move now stay
+ * where they are: the range may end up partly in device memory. The
+ * range's own notifier zaps its GPU mappings as part of the migration;
+ * the caller gets and commits the new pages as after any invalidation.
+ * Caller holds the driver lock, not mmap_lock.
+ *
+ * Return: 0 if at least one page moved; -ENOSPC when the pool is full;
+ * -EBUSY if nothing could move or the timeslice has not expired; -EFAULT
+ * if the CPU mapping is gone; -ENOMEM.
+ */
+int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
+				       struct drm_gpusvm_range *range,
+				       struct drm_gpusvm_pool *pool,
+				       const struct drm_gpusvm_ctx *ctx)
+{
+	unsigned long start = drm_gpusvm_range_start(range);
+	unsigned long end = drm_gpusvm_range_end(range);
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	struct migrate_vma mig = {
+		.start = start,
+		.end = end,
+		.pgmap_owner = pool->owner,
+		.flags = MIGRATE_VMA_SELECT_SYSTEM,
+	};
+	struct mm_struct *mm = gpusvm->mm;
+	struct drm_gpusvm_chunk *chunk;
+	unsigned long *pfns = NULL;
+	dma_addr_t *dma = NULL;
+	int err;
+
+	drm_gpusvm_assert_driver_lock(gpusvm);
+
+	if (end - start < SZ_64K)
+		return -EINVAL;
+	if (ctx->timeslice_ms && range->migrated &&
+	    time_before(jiffies, range->migrated +
+			msecs_to_jiffies(ctx->timeslice_ms)))
+		return -EBUSY;
+	if (end - start == SZ_2M)
+		mig.flags |= MIGRATE_VMA_SELECT_COMPOUND;
+
+	chunk = drm_gpusvm_chunk_alloc(pool, end - start);
+	if (IS_ERR(chunk))
+		return PTR_ERR(chunk);
+
+	pfns = kvcalloc(2 * npages, sizeof(*pfns), GFP_KERNEL);
+	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
+	if (!pfns || !dma) {
+		err = -ENOMEM;
+		goto out;
+	}
+	mig.src = pfns;
+	mig.dst = pfns + npages;
+
+	if (!mmget_not_zero(mm)) {
+		err = -EFAULT;
+		goto out;
+	}
+	mmap_read_lock(mm);
+	mig.vma = vma_lookup(mm, start);
+	if (!mig.vma || end > mig.vma->vm_end) {
+		err = -EFAULT;
+		goto out_unlock;
+	}
+	err = migrate_vma_setup(&mig);
+	if (err)
+		goto out_unlock;
+
+	err = drm_gpusvm_fill_chunk(pool, chunk, &mig, dma);
+	migrate_vma_pages(&mig);
+	migrate_vma_finalize(&mig);
+	if (!err)
+		range->migrated = jiffies ?: 1;
+
+out_unlock:
+	mmap_read_unlock(mm);
+	mmput(mm);
+out:
+	kvfree(dma);
+	kvfree(pfns);
+	drm_gpusvm_chunk_done(chunk);
+	return err;
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_range_migrate_to_devmem);
+
+/* ---- references and the commit section (rule R2) ---- */
+
+/**
+ * drm_gpusvm_devmem_put_refs() - drop the references of mapped device pages
+ * @svm_pages: pages whose device entries are referenced
+ * @npages: pages in the span
+ *
+ * May run in the notifier (no sleeping: a last put frees in atomic context).
+ */
+void drm_gpusvm_devmem_put_refs(struct drm_gpusvm_pages *svm_pages,
+				unsigned long npages)
+{
+	unsigned long i, j;
+
+	for (i = 0, j = 0; i < npages; j++) {
+		struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
+
+		if (a->proto == DRM_INTERCONNECT_DRIVER)
+			folio_put(page_folio(pfn_to_page(PHYS_PFN(a->addr))));
+		i += 1UL << a->order;
+	}
+}
+
+/* Unlock the folios of entries [0, @nr_entries), each once. */
+static void drm_gpusvm_devmem_unlock_n(struct drm_gpusvm_pages *svm_pages,
+				       unsigned long npages,
+				       unsigned long nr_entries)
+{
+	struct folio *prev = NULL;
+	unsigned long i, j;
+
+	for (i = 0, j = 0; i < npages && j < nr_entries; j++) {
+		struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
+
+		i += 1UL << a->order;
+		if (a->proto != DRM_INTERCONNECT_DRIVER)
+			continue;
+		if (page_folio(pfn_to_page(PHYS_PFN(a->addr))) == prev)
+			continue;
+		prev = page_folio(pfn_to_page(PHYS_PFN(a->addr)));
+		folio_unlock(prev);
+	}
+}
+
+/**
+ * drm_gpusvm_range_devmem_lock() - lock a range's device pages to commit
+ * @gpusvm: the GPU SVM
+ * @range: the range, its pages got with drm_gpusvm_range_get_pages()
+ *
+ * Call under the notifier lock, after the notifier sequence check, right
+ * before committing GPU PTEs (rule R2): trylocks every device folio the
+ * range maps, checks none was migrated away, and records this GPU SVM, the
+ * GPU address and a new bind generation in each. On success the driver
+ * commits and then calls drm_gpusvm_range_devmem_unlock().
+ *
+ * Return: 0, or -EAGAIN if a folio is locked elsewhere or retired; then
+ * nothing is held and the fault must retry.
+ */
+int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
+				 struct drm_gpusvm_range *range)
+{
+	struct drm_gpusvm_pages *svm_pages = &range->pages;
+	unsigned long npages = drm_gpusvm_range_size(range) >> PAGE_SHIFT;
+	unsigned long start = drm_gpusvm_range_start(range);
+	struct folio *prev = NULL;
+	unsigned long i, j;
+	u64 gen;
+
+	lockdep_assert_held(&gpusvm->notifier_lock);
+
+	if (!svm_pages->flags.has_devmem_pages)
+		return 0;
+	/* Committed before and not invalidated since: records are current. */
+	if (!svm_pages->flags.has_devmem_refs)
+		return 0;
+
+	gen = atomic64_inc_return(&drm_gpusvm_bind_gen);
+	for (i = 0, j = 0; i < npages; j++) {
+		struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
+		struct drm_gpusvm_chunk *chunk;
+		struct page *page;
+		struct folio *folio;
+		unsigned long head;
+		bool retired;
+
+		i += 1UL << a->order;
+		if (a->proto != DRM_INTERCONNECT_DRIVER)
+			continue;
+		page = pfn_to_page(PHYS_PFN(a->addr));
+		folio = page_folio(page);
+		if (folio == prev)
+			continue;
+		if (!folio_trylock(folio))
+			goto backoff;
+		prev = folio;
+		chunk = drm_gpusvm_folio_chunk(folio, &retired);
+		if (retired)
+			goto backoff;
+		/* The head's record speaks for the folio. */
+		head = start + ((i - (1UL << a->order)) << PAGE_SHIFT) -
+			((page_to_pfn(page) - folio_pfn(folio)) << PAGE_SHIFT);
+		drm_gpusvm_record_set(&chunk->rec[folio_pfn(folio) - chunk->pfn],
+				      gpusvm->owner, head, gen);
+	}
+	range->bind_gen = gen;
+	return 0;
+
+backoff:
+	drm_gpusvm_devmem_unlock_n(svm_pages, npages, j);
+	return -EAGAIN;
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_range_devmem_lock);
+
+/**
+ * drm_gpusvm_range_devmem_unlock() - end the commit section of a range
+ * @gpusvm: the GPU SVM
+ * @range: the range drm_gpusvm_range_devmem_lock() succeeded on
+ *
+ * Unlocks the device folios and drops the references taken when the pages
+ * were got. Notifier lock held.
+ */
+void drm_gpusvm_range_devmem_unlock(struct drm_gpusvm *gpusvm,
+				    struct drm_gpusvm_range *range)
+{
+	struct drm_gpusvm_pages *svm_pages = &range->pages;
+	unsigned long npages = drm_gpusvm_range_size(range) >> PAGE_SHIFT;
+	struct drm_gpusvm_pages_flags flags;
+
+	lockdep_assert_held(&gpusvm->notifier_lock);
+
+	if (!svm_pages->flags.has_devmem_pages ||
+	    !svm_pages->flags.has_devmem_refs)
+		return;
+	drm_gpusvm_devmem_unlock_n(svm_pages, npages, ULONG_MAX);
+	drm_gpusvm_devmem_put_refs(svm_pages, npages);
+	flags.__flags = svm_pages->flags.__flags;
+	flags.has_devmem_refs = false;
+	WRITE_ONCE(svm_pages->flags.__flags, flags.__flags);
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_range_devmem_unlock);

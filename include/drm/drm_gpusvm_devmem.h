@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The page-lock device-memory backend of drm_gpusvm: VRAM straight from
+ * the buddy allocator, one chunk per migrated range, a record per device
+ * page written under the page lock. See
+ * Documentation/gpu/rfc/gpusvm-pagelock.rst.
+ */
+
+#ifndef __DRM_GPUSVM_DEVMEM_H__
+#define __DRM_GPUSVM_DEVMEM_H__
+
+#include <linux/atomic.h>
+#include <linux/gpu_buddy.h>
+#include <linux/kref.h>
+#include <linux/llist.h>
+#include <linux/memremap.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+struct drm_gpusvm;
+struct drm_gpusvm_ctx;
+struct drm_gpusvm_pool;
+struct drm_gpusvm_range;
+struct module;
+
+/**
+ * struct drm_gpusvm_owner - the weak handle a page record names its GPU
+ *	SVM by
+ * @ref: held by the GPU SVM and by every record naming it
+ * @gpusvm: the GPU SVM, NULL once it is torn down
+ *
+ * Records never dereference @gpusvm to find a CPU mapping: a record is a
+ * device-side reverse map, valid only while its bind generation equals the
+ * generation of the range that committed it.
+ */
+struct drm_gpusvm_owner {
+	struct kref ref;
+	struct drm_gpusvm *gpusvm;
+};
+
+/**
+ * struct drm_gpusvm_record - what the GPU did with one device page
+ * @owner: the GPU SVM that committed it (referenced), or NULL
+ * @va: the GPU virtual address it was committed at
+ * @bind_gen: &drm_gpusvm_range.bind_gen at that commit
+ *
+ * Written and read only under the page (folio) lock. For a large folio the
+ * head's record is authoritative.
+ */
+struct drm_gpusvm_record {
+	struct drm_gpusvm_owner *owner;
+	unsigned long va;
+	u64 bind_gen;
+};
+
+/**
+ * struct drm_gpusvm_chunk - one buddy block of device memory given to SVM
+ * @pool: the pool it came from
+ * @block: the buddy block
+ * @pfn: device pfn of its first page
+ * @npages: pages in the block
+ * @live: pages initialised and not yet freed by core mm, plus a
+ *	construction bias while a migration fills the chunk
+ * @lru: link in &drm_gpusvm_pool.lru
+ * @free: link in &drm_gpusvm_pool.free_chunks
+ * @rec: one record per page, preallocated so that the free and split
+ *	paths never allocate
+ */
+struct drm_gpusvm_chunk {
+	struct drm_gpusvm_pool *pool;
+	struct gpu_buddy_block *block;
+	unsigned long pfn;
+	unsigned int npages;
+	atomic_t live;
+	struct list_head lru;
+	struct llist_node free;
+	struct drm_gpusvm_record rec[] __counted_by(npages);
+};
+
+/**
+ * struct drm_gpusvm_pool_ops - the driver's copy engine
+ * @copy_to_devmem: copy @npages system pages, mapped for the device at
+ *	@src, to device memory at byte offset @dst
+ * @copy_to_ram: copy @npages pages of device memory at byte offset @src to
+ *	the system pages mapped for the device at @dst
+ * @clear: zero @size bytes of device memory at byte offset @dst
+ * @owner: the module providing these ops; held while chunks exist
+ *
+ * Called without the notifier lock and without the pool lock; the pages
+ * involved are locked by migration. Return 0 or a negative errno.
+ */
+struct drm_gpusvm_pool_ops {
+	int (*copy_to_devmem)(struct drm_gpusvm_pool *pool, u64 dst,
+			      const dma_addr_t *src, unsigned long npages);
+	int (*copy_to_ram)(struct drm_gpusvm_pool *pool, const dma_addr_t *dst,
+			   u64 src, unsigned long npages);
+	int (*clear)(struct drm_gpusvm_pool *pool, u64 dst, u64 size);
+	struct module *owner;
+};
+
+/**
+ * struct drm_gpusvm_pool - device memory for SVM
+ * @dev: the device that copies (DMA mappings are made for it)
+ * @ops: the copy engine
+ * @owner: device-private page owner (&drm_gpusvm_ctx.device_private_page_owner)
+ * @pagemap: the MEMORY_DEVICE_PRIVATE pages standing for device memory
+ * @res: the free physical region they occupy
+ * @pfn_first: pfn of device offset 0
+ * @size: bytes of device memory
+ * @buddy: the allocator (blocks of 64 KiB and 2 MiB)
+ * @lock: protects @buddy; a leaf (rule R7)
+ * @lru_lock: protects @lru; a leaf
+ * @lru: chunks in use, oldest first
+ * @free_chunks: chunks whose last page core mm freed, for @free_work
+ * @free_work: returns @free_chunks to @buddy
+ * @chunks: chunks allocated and not yet returned
+ * @used: bytes in those chunks
+ */
+struct drm_gpusvm_pool {
+	struct device *dev;
+	const struct drm_gpusvm_pool_ops *ops;
+	void *owner;
+	struct dev_pagemap pagemap;
+	struct resource *res;
+	unsigned long pfn_first;
+	u64 size;
+	struct gpu_buddy buddy;
+	struct mutex lock;	/* protects buddy */
+	spinlock_t lru_lock;	/* protects lru */
+	struct list_head lru;
+	struct llist_head free_chunks;
+	struct work_struct free_work;
+	atomic_t chunks;
+	atomic64_t used;
+};
+
+int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
+			 u64 size, const struct drm_gpusvm_pool_ops *ops,
+			 void *owner);
+void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool);
+void drm_gpusvm_pool_flush(struct drm_gpusvm_pool *pool);
+
+/**
+ * drm_gpusvm_pool_offset() - device offset of a device-page address
+ * @pool: the pool
+ * @addr: a &drm_pagemap_addr.addr of protocol DRM_INTERCONNECT_DRIVER, as
+ *	drm_gpusvm_get_pages() fills them for @pool's pages
+ *
+ * Return: the byte offset into @pool's device memory.
+ */
+static inline u64 drm_gpusvm_pool_offset(const struct drm_gpusvm_pool *pool,
+					 dma_addr_t addr)
+{
+	return addr - PFN_PHYS(pool->pfn_first);
+}
+
+int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
+				       struct drm_gpusvm_range *range,
+				       struct drm_gpusvm_pool *pool,
+				       const struct drm_gpusvm_ctx *ctx);
+int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
+				 struct drm_gpusvm_range *range);
+void drm_gpusvm_range_devmem_unlock(struct drm_gpusvm *gpusvm,
+				    struct drm_gpusvm_range *range);
+
+#endif /* __DRM_GPUSVM_DEVMEM_H__ */
