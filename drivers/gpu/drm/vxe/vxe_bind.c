@@ -547,7 +547,7 @@ static int vxe_vm_bind_check_op(struct vxe_vm *vm,
 	if (!pat->valid)
 		return -EINVAL;
 	/* Without VRAM the device is integrated: the mirror must be coherent. */
-	if (mirror && !pat->coh)
+	if (mirror && !pat->coh && !vxe_has_vram(vm->vxe))
 		return -EINVAL;
 	if (op->op > DRM_XE_VM_BIND_OP_PREFETCH ||
 	    op->flags & ~VXE_VM_BIND_FLAGS ||
@@ -564,7 +564,8 @@ static int vxe_vm_bind_check_op(struct vxe_vm *vm,
 	     op->op != DRM_XE_VM_BIND_OP_PREFETCH) ||
 	    (op->prefetch_mem_region_instance != DRM_XE_CONSULT_MEM_ADVISE_PREF_LOC &&
 	     (op->prefetch_mem_region_instance >= 32 ||
-	      !(BIT(op->prefetch_mem_region_instance) & VXE_MEM_REGION_MASK))) ||
+	      !(BIT(op->prefetch_mem_region_instance) &
+		vxe_mem_region_mask(vm->vxe)))) ||
 	    (op->obj && op->op == DRM_XE_VM_BIND_OP_UNMAP) ||
 	    ((op->flags & DRM_XE_VM_BIND_FLAG_MADVISE_AUTORESET) &&
 	     (!mirror || op->op != DRM_XE_VM_BIND_OP_MAP)))
@@ -640,7 +641,8 @@ static int vxe_vm_bind_op(struct vxe_vm *vm, struct drm_file *file,
 
 	switch (uop->op) {
 	case DRM_XE_VM_BIND_OP_PREFETCH:
-		return vxe_vm_prefetch(vm, uop->addr, uop->range);
+		return vxe_vm_prefetch(vm, uop->addr, uop->range,
+				       uop->prefetch_mem_region_instance);
 	case DRM_XE_VM_BIND_OP_UNMAP:
 		break;
 	case DRM_XE_VM_BIND_OP_MAP_USERPTR:

@@ -32,6 +32,14 @@ static const char *const vxe_stat_names[VXE_STAT_COUNT] = {
 	[VXE_STAT_SVM_4K_PAGEFAULT_US] = "svm_4K_pagefault_us",
 	[VXE_STAT_SVM_64K_PAGEFAULT_US] = "svm_64K_pagefault_us",
 	[VXE_STAT_SVM_2M_PAGEFAULT_US] = "svm_2M_pagefault_us",
+	[VXE_STAT_SVM_64K_MIGRATE_COUNT] = "svm_64K_migrate_count",
+	[VXE_STAT_SVM_2M_MIGRATE_COUNT] = "svm_2M_migrate_count",
+	[VXE_STAT_SVM_64K_MIGRATE_US] = "svm_64K_migrate_us",
+	[VXE_STAT_SVM_2M_MIGRATE_US] = "svm_2M_migrate_us",
+	[VXE_STAT_SVM_DEVICE_COPY_KB] = "svm_device_copy_kb",
+	[VXE_STAT_SVM_DEVICE_COPY_US] = "svm_device_copy_us",
+	[VXE_STAT_SVM_CPU_COPY_KB] = "svm_cpu_copy_kb",
+	[VXE_STAT_SVM_CPU_COPY_US] = "svm_cpu_copy_us",
 };
 
 /*
@@ -138,22 +146,38 @@ static int vxe_query_engines(struct drm_xe_device_query *q)
 	return vxe_query_reply(q, &r, sizeof(r));
 }
 
-static int vxe_query_mem_regions(struct drm_xe_device_query *q)
+static int vxe_query_mem_regions(struct vxe_device *vxe,
+				 struct drm_xe_device_query *q)
 {
 	struct {
 		struct drm_xe_query_mem_regions m;
-		struct drm_xe_mem_region regions[1];
+		struct drm_xe_mem_region regions[2];
 	} r = {};
+	size_t size = sizeof(r.m) + sizeof(r.regions[0]);
 
 	r.m.num_mem_regions = 1;
 	r.regions[0].mem_class = DRM_XE_MEM_REGION_CLASS_SYSMEM;
 	r.regions[0].instance = 0;
 	r.regions[0].min_page_size = PAGE_SIZE;
 	r.regions[0].total_size = (u64)totalram_pages() << PAGE_SHIFT;
-	return vxe_query_reply(q, &r, sizeof(r));
+	if (vxe_has_vram(vxe)) {
+		u64 used = atomic64_read(&vxe->pool.used);
+
+		r.m.num_mem_regions = 2;
+		size += sizeof(r.regions[1]);
+		r.regions[1].mem_class = DRM_XE_MEM_REGION_CLASS_VRAM;
+		r.regions[1].instance = 1;
+		r.regions[1].min_page_size = PAGE_SIZE;
+		r.regions[1].total_size = vxe->vram_size;
+		r.regions[1].used = used;
+		r.regions[1].cpu_visible_size = vxe->vram_size;
+		r.regions[1].cpu_visible_used = used;
+	}
+	return vxe_query_reply(q, &r, size);
 }
 
-static int vxe_query_gt_list(struct drm_xe_device_query *q)
+static int vxe_query_gt_list(struct vxe_device *vxe,
+			     struct drm_xe_device_query *q)
 {
 	struct {
 		struct drm_xe_query_gt_list l;
@@ -163,7 +187,9 @@ static int vxe_query_gt_list(struct drm_xe_device_query *q)
 	r.l.num_gt = 1;
 	r.gts[0].type = DRM_XE_QUERY_GT_TYPE_MAIN;
 	r.gts[0].reference_clock = 19200000;
-	r.gts[0].near_mem_regions = VXE_MEM_REGION_MASK;
+	r.gts[0].near_mem_regions = vxe_has_vram(vxe) ? VXE_VRAM_MASK :
+						     VXE_SYSMEM_MASK;
+	r.gts[0].far_mem_regions = vxe_has_vram(vxe) ? VXE_SYSMEM_MASK : 0;
 	r.gts[0].ip_ver_major = 20;
 	r.gts[0].ip_ver_minor = 1;
 	return vxe_query_reply(q, &r, sizeof(r));
@@ -181,11 +207,11 @@ static int vxe_device_query_ioctl(struct drm_device *dev, void *data,
 	case DRM_XE_DEVICE_QUERY_ENGINES:
 		return vxe_query_engines(q);
 	case DRM_XE_DEVICE_QUERY_MEM_REGIONS:
-		return vxe_query_mem_regions(q);
+		return vxe_query_mem_regions(to_vxe(dev), q);
 	case DRM_XE_DEVICE_QUERY_CONFIG:
 		return vxe_query_config(q);
 	case DRM_XE_DEVICE_QUERY_GT_LIST:
-		return vxe_query_gt_list(q);
+		return vxe_query_gt_list(to_vxe(dev), q);
 	case DRM_XE_DEVICE_QUERY_HWCONFIG:
 		/* No hardware config blob: size 0, as the tests accept. */
 		return vxe_query_reply(q, NULL, 0);
@@ -244,6 +270,28 @@ static int vxe_stats_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(vxe_stats);
 
 /*
+ * gt0/svm_fault_histogram: per range size, "SIZE LIMIT_US COUNT" for each
+ * non-empty bucket of faults served in less than LIMIT_US microseconds.
+ */
+static int vxe_fault_hist_show(struct seq_file *m, void *unused)
+{
+	static const char *const sizes[VXE_FAULT_SIZES] = { "4K", "64K", "2M" };
+	struct vxe_device *vxe = m->private;
+	int i, b;
+
+	for (i = 0; i < VXE_FAULT_SIZES; i++)
+		for (b = 0; b < VXE_FAULT_BUCKETS; b++) {
+			s64 n = atomic64_read(&vxe->fault_hist[i][b]);
+
+			if (n)
+				seq_printf(m, "%s %llu %lld\n", sizes[i],
+					   vxe_fault_bucket_limit(b), n);
+		}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vxe_fault_hist);
+
+/*
  * gt0/pat_sw_config in upstream Xe's format for Xe2 parts, from which IGT
  * picks its PAT indices: one line per entry with the fields no-promote,
  * compression, L3 class, L3 policy, L4 policy, coherency, then the
@@ -283,8 +331,11 @@ DEFINE_SHOW_ATTRIBUTE(vxe_pat_sw_config);
 
 static int vxe_info_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "devid 0x%x\nrevid %d\nis_dgfx no\nva_bits %d\n",
-		   VXE_DEVICE_ID, VXE_REVISION, VXE_VA_BITS);
+	struct vxe_device *vxe = m->private;
+
+	seq_printf(m, "devid 0x%x\nrevid %d\nis_dgfx %s\nva_bits %d\n",
+		   VXE_DEVICE_ID, VXE_REVISION,
+		   vxe_has_vram(vxe) ? "yes" : "no", VXE_VA_BITS);
 	seq_puts(m, "multi_lrc_engine_classes\nmulti_queue_engine_classes\n");
 	return 0;
 }
@@ -299,8 +350,11 @@ static void vxe_debugfs_init(struct drm_minor *minor)
 			    &vxe_info_fops);
 	gt = debugfs_create_dir("gt0", minor->debugfs_root);
 	debugfs_create_file("stats", 0444, gt, vxe, &vxe_stats_fops);
+	debugfs_create_file("svm_fault_histogram", 0444, gt, vxe,
+			    &vxe_fault_hist_fops);
 	debugfs_create_file("pat_sw_config", 0444, gt, vxe,
 			    &vxe_pat_sw_config_fops);
+	vxe_vram_debugfs_init(vxe, minor->debugfs_root);
 }
 
 /* ---- the driver ---- */
@@ -375,13 +429,19 @@ static int __init vxe_init(void)
 		goto err_wq;
 	}
 
-	err = drm_dev_register(&vxe->drm, 0);
+	err = vxe_vram_init(vxe);
 	if (err)
 		goto err_wq;
+
+	err = drm_dev_register(&vxe->drm, 0);
+	if (err)
+		goto err_vram;
 
 	vxe_device = vxe;
 	return 0;
 
+err_vram:
+	vxe_vram_fini(vxe);
 err_wq:
 	if (vxe->free_wq)
 		destroy_workqueue(vxe->free_wq);
@@ -404,6 +464,7 @@ static void __exit vxe_exit(void)
 	wait_var_event(&vxe->live_queues, !atomic_read(&vxe->live_queues));
 	destroy_workqueue(vxe->free_wq);
 	destroy_workqueue(vxe->fault_wq);
+	vxe_vram_fini(vxe);
 	devres_release_group(&fdev->dev, NULL);
 	faux_device_destroy(fdev);
 }

@@ -19,6 +19,7 @@
 #include <drm/drm_device.h>
 #include <drm/xe_drm.h>
 #include <drm/drm_gpusvm.h>
+#include <drm/drm_gpusvm_devmem.h>
 #include <drm/drm_gpuvm.h>
 
 struct drm_pagemap_addr;
@@ -63,9 +64,11 @@ extern const struct vxe_pat vxe_pat_table[VXE_PAT_ENTRIES];
 /* Engines: one copy engine and one compute engine on GT 0. */
 #define VXE_NUM_ENGINES		2
 
-/* Memory regions: bit 0 system memory (VRAM arrives with migration). */
+/* Memory regions: bit 0 system memory, bit 1 VRAM (when vram_mb > 0). */
 #define VXE_SYSMEM_MASK		BIT(0)
-#define VXE_MEM_REGION_MASK	VXE_SYSMEM_MASK
+#define VXE_VRAM_MASK		BIT(1)
+/* Minimum residency of a range in VRAM before it may move there again. */
+#define VXE_TIMESLICE_MS	5
 
 #define VXE_VM_CREATE_FLAGS	(DRM_XE_VM_CREATE_FLAG_SCRATCH_PAGE | \
 				 DRM_XE_VM_CREATE_FLAG_LR_MODE | \
@@ -89,8 +92,43 @@ enum vxe_stat {
 	VXE_STAT_SVM_4K_PAGEFAULT_US,
 	VXE_STAT_SVM_64K_PAGEFAULT_US,
 	VXE_STAT_SVM_2M_PAGEFAULT_US,
+	VXE_STAT_SVM_64K_MIGRATE_COUNT,
+	VXE_STAT_SVM_2M_MIGRATE_COUNT,
+	VXE_STAT_SVM_64K_MIGRATE_US,
+	VXE_STAT_SVM_2M_MIGRATE_US,
+	VXE_STAT_SVM_DEVICE_COPY_KB,
+	VXE_STAT_SVM_DEVICE_COPY_US,
+	VXE_STAT_SVM_CPU_COPY_KB,
+	VXE_STAT_SVM_CPU_COPY_US,
 	VXE_STAT_COUNT
 };
+
+/*
+ * Fault service times per range size (4K, 64K, 2M) in microsecond buckets,
+ * log-linear so percentiles come out within 25 %: one bucket per value
+ * below 8 us, then four per power of two.
+ */
+#define VXE_FAULT_SIZES		3
+#define VXE_FAULT_BUCKETS	104
+
+static inline unsigned int vxe_fault_bucket(u64 us)
+{
+	unsigned int e;
+
+	if (us < 8)
+		return us;
+	e = fls64(us) - 1;
+	return min(8 + (e - 3) * 4 + ((us >> (e - 2)) & 3),
+		   VXE_FAULT_BUCKETS - 1);
+}
+
+/* The bound below which every time counted in bucket @b lies. */
+static inline u64 vxe_fault_bucket_limit(unsigned int b)
+{
+	if (b < 8)
+		return b + 1;
+	return (u64)(5 + (b - 8) % 4) << ((b - 8) / 4 + 1);
+}
 
 /**
  * struct vxe_device - the virtual device
@@ -102,6 +140,10 @@ enum vxe_stat {
  * @free_wq: frees exec queues (their own workqueue cannot)
  * @live_queues: exec queues not yet freed; unload waits for zero
  * @stats: statistics, &enum vxe_stat
+ * @fault_hist: GPU fault service time histogram, per range size
+ * @pool: the engine's device memory standing for @vram
+ * @vram: the contents of VRAM (a RAM carve-out only the GPU touches)
+ * @vram_size: bytes of VRAM, 0 without
  */
 struct vxe_device {
 	struct drm_device drm;
@@ -111,7 +153,21 @@ struct vxe_device {
 	struct workqueue_struct *free_wq;
 	atomic_t live_queues;
 	atomic64_t stats[VXE_STAT_COUNT];
+	atomic64_t fault_hist[VXE_FAULT_SIZES][VXE_FAULT_BUCKETS];
+	struct drm_gpusvm_pool pool;
+	void *vram;
+	u64 vram_size;
 };
+
+static inline bool vxe_has_vram(const struct vxe_device *vxe)
+{
+	return vxe->vram_size;
+}
+
+static inline u32 vxe_mem_region_mask(const struct vxe_device *vxe)
+{
+	return VXE_SYSMEM_MASK | (vxe_has_vram(vxe) ? VXE_VRAM_MASK : 0);
+}
 
 static inline struct vxe_device *to_vxe(struct drm_device *drm)
 {
@@ -157,6 +213,7 @@ int vxe_gem_mmap_offset_ioctl(struct drm_device *dev, void *data,
 #define VXE_PTE_WRITE		BIT_ULL(1)
 #define VXE_PTE_PS64		BIT_ULL(2)
 #define VXE_PTE_HUGE		BIT_ULL(3)
+#define VXE_PTE_VRAM		BIT_ULL(4)
 #define VXE_PTE_ADDR_MASK	GENMASK_ULL(51, 12)
 
 struct vxe_pt {
@@ -171,7 +228,14 @@ void vxe_pt_bind(struct vxe_vm *vm, u64 start, u64 end,
 		 const struct drm_pagemap_addr *dma_addr);
 void vxe_pt_zap(struct vxe_vm *vm, u64 start, u64 end);
 void vxe_pt_zap_all(struct vxe_vm *vm);
-int vxe_pt_walk(struct vxe_vm *vm, u64 va, bool write, dma_addr_t *addr);
+int vxe_pt_walk(struct vxe_vm *vm, u64 va, bool write, dma_addr_t *addr,
+		bool *vram);
+
+/* ---- VRAM (vxe_vram.c) ---- */
+
+int vxe_vram_init(struct vxe_device *vxe);
+void vxe_vram_fini(struct vxe_device *vxe);
+void vxe_vram_debugfs_init(struct vxe_device *vxe, struct dentry *root);
 
 /* ---- VMs and SVM (vxe_vm.c) ---- */
 
@@ -273,7 +337,7 @@ extern const struct drm_gpuvm_ops vxe_gpuvm_ops;
 
 void vxe_vm_free(struct vxe_vm *vm);
 void vxe_vm_gc(struct vxe_vm *vm);
-int vxe_vm_prefetch(struct vxe_vm *vm, u64 addr, u64 range);
+int vxe_vm_prefetch(struct vxe_vm *vm, u64 addr, u64 range, u32 instance);
 int vxe_userptr_fault(struct vxe_vm *vm, struct vxe_vma *vma);
 void vxe_vma_destroy(struct vxe_vma *vma);
 void vxe_vm_unmap_all(struct vxe_vm *vm);

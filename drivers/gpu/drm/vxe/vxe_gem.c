@@ -52,7 +52,8 @@ int vxe_gem_create_ioctl(struct drm_device *dev, void *data,
 	if (args->pad[0] || args->pad[1] || args->pad[2] ||
 	    args->reserved[0] || args->reserved[1])
 		return -EINVAL;
-	if (args->placement & ~VXE_MEM_REGION_MASK || !args->placement)
+	if (args->placement & ~vxe_mem_region_mask(to_vxe(dev)) ||
+	    !args->placement)
 		return -EINVAL;
 	if (args->flags & ~VXE_GEM_CREATE_FLAGS || args->handle || !args->size ||
 	    args->size > SIZE_MAX || args->size & ~PAGE_MASK)

@@ -119,13 +119,20 @@ static int vxe_gpu_access(struct vxe_queue *q, u64 va, enum vxe_access kind,
 
 	for (tries = 0; tries < 16 && va < VXE_VM_SIZE; tries++) {
 		dma_addr_t addr;
+		bool vram;
 
 		down_read(&vm->gpusvm.notifier_lock);
-		err = vxe_pt_walk(vm, va, write, &addr);
+		err = vxe_pt_walk(vm, va, write, &addr, &vram);
 		if (!err) {
 			phys_addr_t phys = dma_to_phys(dev, addr);
-			void *p = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
-			void *ptr = p + offset_in_page(phys);
+			void *p, *ptr;
+
+			/* VRAM is the carve-out; system memory by DMA address. */
+			if (vram)
+				p = q->vxe->vram + (addr & PAGE_MASK);
+			else
+				p = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
+			ptr = p + offset_in_page(addr);
 
 			switch (kind) {
 			case VXE_READ32:
@@ -144,7 +151,8 @@ static int vxe_gpu_access(struct vxe_queue *q, u64 va, enum vxe_access kind,
 				atomic_dec((atomic_t *)ptr);
 				break;
 			}
-			kunmap_local(p);
+			if (!vram)
+				kunmap_local(p);
 		}
 		up_read(&vm->gpusvm.notifier_lock);
 		if (!err)

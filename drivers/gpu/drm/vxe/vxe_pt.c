@@ -122,11 +122,18 @@ void vxe_pt_bind(struct vxe_vm *vm, u64 start, u64 end,
 
 	for (; va < end; dma_addr++) {
 		u64 flags = VXE_PTE_VALID;
+		dma_addr_t addr;
 		unsigned int k, n;
 		struct vxe_pt *pt;
 
 		if (dma_addr->dir == DMA_BIDIRECTIONAL)
 			flags |= VXE_PTE_WRITE;
+		/* A device page of the engine's pool: a VRAM offset. */
+		addr = dma_addr->addr;
+		if (dma_addr->proto == DRM_INTERCONNECT_DRIVER) {
+			addr = drm_gpusvm_pool_offset(&vm->vxe->pool, addr);
+			flags |= VXE_PTE_VRAM;
+		}
 
 		n = 1U << dma_addr->order;
 		/*
@@ -136,7 +143,7 @@ void vxe_pt_bind(struct vxe_vm *vm, u64 start, u64 end,
 		if (dma_addr->order >= 9 && IS_ALIGNED(va, SZ_2M)) {
 			pt = vxe_pt_dir_table(vm, va);
 			WRITE_ONCE(pt->entries[pt_index(va, 1)],
-				   (dma_addr->addr & VXE_PTE_ADDR_MASK) |
+				   (addr & VXE_PTE_ADDR_MASK) |
 				   flags | VXE_PTE_HUGE);
 			va += SZ_2M;
 			continue;
@@ -147,7 +154,7 @@ void vxe_pt_bind(struct vxe_vm *vm, u64 start, u64 end,
 		for (k = 0; k < n; k++, va += PAGE_SIZE) {
 			pt = vxe_pt_leaf_table(vm, va, false);
 			WRITE_ONCE(pt->entries[pt_index(va, 0)],
-				   ((dma_addr->addr + k * PAGE_SIZE) &
+				   ((addr + k * PAGE_SIZE) &
 				    VXE_PTE_ADDR_MASK) | flags);
 		}
 	}
@@ -189,12 +196,14 @@ void vxe_pt_zap(struct vxe_vm *vm, u64 start, u64 end)
  * @vm: the VM (notifier lock held)
  * @va: the address
  * @write: a write access
- * @addr: the DMA address of @va, on success
+ * @addr: the DMA address of @va (its VRAM offset if @vram), on success
+ * @vram: the translation is to VRAM
  *
  * Return: 0, -EFAULT if there is no translation, -EACCES for a write
  * through a read-only one. Both are GPU page faults.
  */
-int vxe_pt_walk(struct vxe_vm *vm, u64 va, bool write, dma_addr_t *addr)
+int vxe_pt_walk(struct vxe_vm *vm, u64 va, bool write, dma_addr_t *addr,
+		bool *vram)
 {
 	struct vxe_pt *pt = vm->pt_root;
 	int level;
@@ -220,6 +229,7 @@ int vxe_pt_walk(struct vxe_vm *vm, u64 va, bool write, dma_addr_t *addr)
 		return -EFAULT;
 	if (write && !(e & VXE_PTE_WRITE))
 		return -EACCES;
+	*vram = e & VXE_PTE_VRAM;
 
 	if (e & VXE_PTE_HUGE)
 		*addr = (e & VXE_PTE_ADDR_MASK) + (va & (SZ_2M - 1));

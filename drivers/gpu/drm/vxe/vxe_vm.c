@@ -126,7 +126,9 @@ void vxe_vm_gc(struct vxe_vm *vm)
 static void vxe_vm_count_fault(struct vxe_vm *vm, unsigned long size, s64 us)
 {
 	struct vxe_device *vxe = vm->vxe;
+	int sz = size == SZ_2M ? 2 : size == SZ_64K ? 1 : 0;
 
+	atomic64_inc(&vxe->fault_hist[sz][vxe_fault_bucket(max_t(s64, us, 0))]);
 	vxe_stat_add(vxe, VXE_STAT_SVM_PAGEFAULT_COUNT, 1);
 	switch (size) {
 	case SZ_2M:
@@ -165,11 +167,17 @@ static int vxe_svm_bind_range(struct vxe_vm *vm, struct drm_gpusvm_range *range,
 			return err;
 
 		drm_gpusvm_notifier_lock(&vm->gpusvm);
+		/*
+		 * Rule R1: the pages are current. Rule R2: device pages are
+		 * locked (and recorded) across the commit.
+		 */
 		if (!mmu_interval_read_retry(&range->notifier->notifier,
 					     range->pages.notifier_seq) &&
-		    drm_gpusvm_range_pages_valid(&vm->gpusvm, range)) {
+		    drm_gpusvm_range_pages_valid(&vm->gpusvm, range) &&
+		    !drm_gpusvm_range_devmem_lock(&vm->gpusvm, range)) {
 			vxe_pt_bind(vm, start, end, range->pages.dma_addr);
 			to_vxe_range(range)->bound = true;
+			drm_gpusvm_range_devmem_unlock(&vm->gpusvm, range);
 			drm_gpusvm_notifier_unlock(&vm->gpusvm);
 			return 0;
 		}
@@ -179,14 +187,43 @@ static int vxe_svm_bind_range(struct vxe_vm *vm, struct drm_gpusvm_range *range,
 }
 
 /*
+ * Move @range into VRAM unless it is there already. Failure is no error:
+ * the range is then bound where its pages are (system memory).
+ */
+static void vxe_svm_migrate(struct vxe_vm *vm, struct drm_gpusvm_range *range,
+			    const struct drm_gpusvm_ctx *ctx)
+{
+	struct vxe_device *vxe = vm->vxe;
+	unsigned long size = drm_gpusvm_range_size(range);
+	ktime_t t0 = ktime_get();
+
+	if (drm_gpusvm_scan_mm(range, vxe, &vxe->pool.pagemap) ==
+	    DRM_GPUSVM_SCAN_EQUAL)
+		return;
+	if (drm_gpusvm_range_migrate_to_devmem(&vm->gpusvm, range, &vxe->pool,
+					       ctx))
+		return;
+	vxe_stat_add(vxe, size == SZ_2M ? VXE_STAT_SVM_2M_MIGRATE_COUNT :
+					  VXE_STAT_SVM_64K_MIGRATE_COUNT, 1);
+	vxe_stat_add(vxe, size == SZ_2M ? VXE_STAT_SVM_2M_MIGRATE_US :
+					  VXE_STAT_SVM_64K_MIGRATE_US,
+		     ktime_us_delta(ktime_get(), t0));
+}
+
+/*
  * Bind the SVM range around @addr in the mirror VMA @va. Stores the end of
  * that range in @end; a GPU fault (@count) updates the statistics, a
- * prefetch does not. VM lock held for write.
+ * prefetch does not. @region is where the pages should be: VXE_VRAM_MASK
+ * moves ranges of 64 KiB and more into VRAM (4 KiB ones stay in system
+ * memory), VXE_SYSMEM_MASK brings VRAM pages back, 0 leaves them where
+ * they are. VM lock held for write.
  */
 static int vxe_svm_fault(struct vxe_vm *vm, struct drm_gpuva *va, u64 addr,
-			 bool write, bool count, u64 *end)
+			 bool write, bool count, u32 region, u64 *end)
 {
-	struct drm_gpusvm_ctx ctx = {};
+	struct drm_gpusvm_ctx ctx = {
+		.timeslice_ms = VXE_TIMESLICE_MS,
+	};
 	struct drm_gpusvm_range *range;
 	ktime_t t0 = ktime_get();
 	int attempt, err;
@@ -208,6 +245,18 @@ static int vxe_svm_fault(struct vxe_vm *vm, struct drm_gpuva *va, u64 addr,
 		if (IS_ERR(range))
 			return PTR_ERR(range);
 
+		if (region == VXE_SYSMEM_MASK) {
+			/* Back to system memory; invalidation unbinds it. */
+			err = drm_gpusvm_range_evict(&vm->gpusvm, range);
+			if (err)
+				return err;
+		} else if (region == VXE_VRAM_MASK && !ctx.read_only &&
+			   drm_gpusvm_range_size(range) >= SZ_64K) {
+			vxe_svm_migrate(vm, range, &ctx);
+		}
+		/* Our VRAM pages map directly; anyone else's migrate back. */
+		ctx.device_private_page_owner =
+			vxe_has_vram(vm->vxe) ? vm->vxe : NULL;
 		err = vxe_svm_bind_range(vm, range, &ctx);
 		/* Unmapped while we worked: collect it and look again. */
 		if (err == -EFAULT && range->pages.flags.unmapped) {
@@ -256,7 +305,9 @@ int vxe_vm_handle_fault(struct vxe_vm *vm, u64 addr, bool write)
 	if (!va)
 		err = -EFAULT;
 	else if (to_vxe_vma(va)->kind == VXE_VMA_MIRROR)
-		err = vxe_svm_fault(vm, va, addr, write, true, &end);
+		err = vxe_svm_fault(vm, va, addr, write, true,
+				    vxe_has_vram(vm->vxe) ? VXE_VRAM_MASK : 0,
+				    &end);
 	else if (to_vxe_vma(va)->kind == VXE_VMA_USERPTR)
 		err = vxe_userptr_fault(vm, to_vxe_vma(va));
 	else
@@ -268,7 +319,7 @@ out:
 
 /* Prefetch the CPU-mapped parts of [addr, end) of the mirror VMA @va. */
 static int vxe_svm_prefetch(struct vxe_vm *vm, struct drm_gpuva *va,
-			    u64 addr, u64 end)
+			    u64 addr, u64 end, u32 region)
 {
 	u64 next;
 	int err;
@@ -280,7 +331,7 @@ static int vxe_svm_prefetch(struct vxe_vm *vm, struct drm_gpuva *va,
 		if (next == ULONG_MAX)
 			break;
 		addr = max(addr, next);
-		err = vxe_svm_fault(vm, va, addr, false, false, &next);
+		err = vxe_svm_fault(vm, va, addr, false, false, region, &next);
 		/* Holes are skipped, as upstream. */
 		if (err == -EFAULT)
 			next = addr + PAGE_SIZE;
@@ -296,14 +347,18 @@ static int vxe_svm_prefetch(struct vxe_vm *vm, struct drm_gpuva *va,
  * @vm: the VM
  * @addr: start of the span
  * @range: its size
+ * @instance: memory region: 0 system memory, 1 VRAM, or
+ *	DRM_XE_CONSULT_MEM_ADVISE_PREF_LOC (VRAM when there is VRAM)
  *
- * Binds every SVM range of the span that has a CPU mapping, in system
- * memory, and rebinds invalidated userptrs, without counting GPU faults.
+ * Binds every SVM range of the span that has a CPU mapping, in the region
+ * asked for, and rebinds invalidated userptrs, without counting GPU
+ * faults.
  *
  * Return: 0 or a negative errno.
  */
-int vxe_vm_prefetch(struct vxe_vm *vm, u64 addr, u64 range)
+int vxe_vm_prefetch(struct vxe_vm *vm, u64 addr, u64 range, u32 instance)
 {
+	u32 region = instance ? VXE_VRAM_MASK : VXE_SYSMEM_MASK;
 	struct drm_gpuva *va;
 	int err = 0;
 
@@ -317,7 +372,8 @@ int vxe_vm_prefetch(struct vxe_vm *vm, u64 addr, u64 range)
 		struct vxe_vma *vma = to_vxe_vma(va);
 
 		if (vma->kind == VXE_VMA_MIRROR)
-			err = vxe_svm_prefetch(vm, va, addr, addr + range);
+			err = vxe_svm_prefetch(vm, va, addr, addr + range,
+					       vxe_has_vram(vm->vxe) ? region : 0);
 		else if (vma->kind == VXE_VMA_USERPTR)
 			err = vxe_userptr_fault(vm, vma);
 		if (err)
