@@ -119,6 +119,39 @@ int xe_svm_query(int fd, uint32_t query, void **data, uint32_t *size)
 	return 0;
 }
 
+FILE *xe_svm_debugfs_open(int fd, const char *file)
+{
+	char path[128];
+	struct stat st;
+
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode)) {
+		errno = ENODEV;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/%s",
+		 minor(st.st_rdev), file);
+	return fopen(path, "r");
+}
+
+int xe_svm_debugfs_value(int fd, const char *file, const char *key,
+			 long long *val)
+{
+	FILE *f = xe_svm_debugfs_open(fd, file);
+	char line[160], fmt[80];
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	snprintf(fmt, sizeof(fmt), "%s%%*[ :]%%lld", key);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, fmt, val) == 1) {
+			err = 0;
+			break;
+		}
+	fclose(f);
+	return err;
+}
+
 /* Parse "IDX[XE_CACHE_WB] = N" from debugfs, as the kernel prints it. */
 static int debugfs_wb_pat_index(int fd)
 {

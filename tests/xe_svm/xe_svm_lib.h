@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <drm/drm.h>
 #include <drm/xe_drm.h>
@@ -102,6 +103,16 @@ int xe_svm_gem_create(int fd, uint64_t size, uint32_t placement,
 /* GEM_MMAP_OFFSET + a MAP_SHARED mapping; NULL with errno set on failure. */
 void *xe_svm_gem_mmap(int fd, uint32_t handle, size_t size);
 int xe_svm_gem_close(int fd, uint32_t handle);
+
+/* fopen() debugfs dri/<minor>/@file of the device @fd is open on. */
+FILE *xe_svm_debugfs_open(int fd, const char *file);
+
+/*
+ * Read "KEY VALUE" or "KEY: VALUE" from debugfs dri/<minor>/@file of the
+ * device @fd is open on.
+ */
+int xe_svm_debugfs_value(int fd, const char *file, const char *key,
+			 long long *val);
 
 /* width 1, one placement: @eci. */
 int xe_svm_exec_queue_create(int fd, uint32_t vm,

@@ -1,12 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 'make run' in the guest. Until the SVM demo lands this is core mm's own
-# device-private migration benchmark (hmm-tests against lib/test_hmm.ko),
-# the reference our migration paths will be measured against.
+# 'make run' in the guest: load vxe with emulated VRAM and let the SVM demo
+# show GPU faults migrating malloc'd memory into VRAM and CPU faults
+# bringing it back, from the driver's own statistics.
 echo "@@@ DEMO"
-echo "Linux $(uname -r): device-private THP migration, lib/test_hmm.ko"
-modprobe test_hmm || { echo "@@@ ERROR modprobe test_hmm"; exit 1; }
-hmm-tests -r hmm.hmm_device_private.benchmark_thp_migration 2>&1 |
-	grep -vE '^(TAP version|1\.\.|# Starting|#  RUN|# Totals)'
-modprobe -r test_hmm
+modprobe vxe vram_mb=256 || { echo "@@@ ERROR modprobe vxe"; exit 1; }
+xe_svm_demo 32 || echo "demo failed: rc $?"
+modprobe -r vxe || echo "modprobe -r vxe failed"
 echo "@@@ END DEMO"

@@ -24,15 +24,33 @@ mount -t tmpfs tmpfs "$root/var/tmp" 2>/dev/null
 
 modprobe vxe || { echo "1..0 # SKIP modprobe vxe failed"; exit 1; }
 
+# Per-subtest time limit: svm.igt_timeout= on the kernel command line.
+limit=300
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	svm.igt_timeout=*) limit=${arg#svm.igt_timeout=} ;;
+	esac
+done
+
 n=$(grep -cv '^[[:space:]]*\(#\|$\)' "$list")
 echo "TAP version 13"
 echo "1..$n"
 i=0
 grep -v '^[[:space:]]*\(#\|$\)' "$list" | while read -r t; do
 	i=$((i + 1))
-	timeout 300 chroot "$root" "$exe" --run-subtest "$t" \
-		>/tmp/igt.out 2>/tmp/igt.err </dev/null
+	timeout -s KILL "$limit" chroot "$root" "$exe" \
+		--run-subtest "$t" >/tmp/igt.out 2>/tmp/igt.err </dev/null &
+	pid=$!
+	# A subtest about to run out of time gets its state logged first.
+	( sleep $((limit - 2))
+	  for p in $(pgrep -f "$exe"); do
+		echo "svm-harness: $t still running: pid $p $(grep State /proc/$p/status)" >/dev/kmsg
+		sed 's/^/svm-harness:   /' /proc/$p/stack >/dev/kmsg 2>/dev/null
+	  done ) &
+	watchdog=$!
+	wait $pid
 	rc=$?
+	kill $watchdog 2>/dev/null
 	res=$(grep -E "^Subtest .*: (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)" /tmp/igt.out | tail -n 1)
 	if [ $rc -eq 0 ] && [ ! -s /tmp/igt.err ]; then
 		echo "ok $i $bin@$t # ${res#Subtest }"

@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * xe_svm_vram - SVM ranges migrating into device memory and back, on an
+ * Xe-uAPI device with a VRAM region.
+ *
+ * The GPU stores one dword into every page of a buffer. Ranges of 64 KiB
+ * and more must then be in VRAM (the device's debugfs "vram" counts the
+ * bytes in use and gt0/stats the migrations), a 4 KiB range must not; a
+ * CPU read migrates the data back and every byte is checked; once the
+ * buffers are gone, VRAM in use is back to zero. Fork after migration must
+ * leave the child the pre-fork data while the parent's GPU writes anew.
+ * CPU threads and the GPU incrementing one dword lose no update; a
+ * VRAM-resident range survives mremap and munmap of half of it and stays
+ * right for two VMs mirroring it; a process exiting with data in VRAM
+ * gives every chunk back; vxe refuses to unload while a process still
+ * maps its VRAM pages.
+ *
+ * Output is TAP 13 (kselftest style). Exit status: 0 all passed, 1 some
+ * failed, 4 skipped (no xe device).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xe_svm_lib.h"
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define SZ_4K			0x1000ul
+#define SZ_64K			0x10000ul
+#define SZ_2M			0x200000ul
+#define FENCE_VALUE		0xfeed0000feed0000ull
+#define STORE_OFF		0x3f0
+
+enum result { PASS, FAIL, SKIP };
+
+static struct xe_svm_dev dev;
+static const int64_t timeout_ns = 20 * XE_SVM_NSEC_PER_SEC;
+
+static uint64_t to_u64(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static const char *err_str(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
+
+static long long vram_used(void)
+{
+	long long v = -1;
+
+	if (xe_svm_debugfs_value(dev.fd, "vram", "used", &v))
+		tap_diag("debugfs vram: no \"used\" line");
+	return v;
+}
+
+static long long stat_of(const char *name)
+{
+	long long v = -1;
+
+	if (xe_svm_debugfs_value(dev.fd, "gt0/stats", name, &v))
+		tap_diag("debugfs gt0/stats: no %s", name);
+	return v;
+}
+
+/* A buffer of @len at an address aligned to @align, its own VMA. */
+static uint8_t *map_aligned(size_t len, size_t align)
+{
+	uint8_t *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)p + align - 1) & ~(align - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	if (a + len < (uintptr_t)p + len + align)
+		munmap((void *)(a + len), (uintptr_t)p + len + align - a - len);
+	return (uint8_t *)a;
+}
+
+static uint32_t value_of(uint32_t seed, unsigned long page)
+{
+	return seed * 0x27d4eb2fu ^ (uint32_t)(page + 1) * 0x165667b1u;
+}
+
+static void fill(uint8_t *p, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed ^ (i * 13) ^ (i >> 12));
+}
+
+static void store(uint8_t *shadow, size_t len, uint32_t seed)
+{
+	unsigned long k;
+
+	for (k = 0; k < len / SZ_4K; k++) {
+		uint32_t v = value_of(seed, k);
+
+		memcpy(shadow + k * SZ_4K + STORE_OFF, &v, sizeof(v));
+	}
+}
+
+static int compare(const char *what, const uint8_t *got, const uint8_t *want,
+		   size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (got[i] != want[i]) {
+			tap_diag("%s: byte 0x%zx is 0x%02x, expected 0x%02x",
+				 what, i, got[i], want[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fault-mode VM, mirror, queue; a fence page and a 64K batch buffer. */
+struct ctx {
+	uint32_t vm, queue;
+	uint64_t *fence;
+	uint32_t *batch;
+	unsigned int seq;
+};
+
+static int ctx_init(struct ctx *c)
+{
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->fence = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* 4K pages only: the batch stays in system memory. */
+	c->batch = mmap(NULL, 2 * SZ_4K * 8, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c->fence == MAP_FAILED || c->batch == MAP_FAILED) {
+		c->fence = NULL;
+		c->batch = NULL;
+		tap_diag("mmap: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	err = xe_svm_vm_create(dev.fd, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+			       DRM_XE_VM_CREATE_FLAG_FAULT_MODE, &c->vm) ?:
+	      xe_svm_bind_mirror(dev.fd, c->vm, dev.va_bits, dev.pat_index,
+				 &c->fence[0]) ?:
+	      xe_svm_exec_queue_create(dev.fd, c->vm, &dev.eci, &c->queue);
+	if (err)
+		tap_diag("VM/mirror/queue setup: %s", err_str(err));
+	return err;
+}
+
+static int ctx_fini(struct ctx *c)
+{
+	int err = 0;
+
+	if (c->queue)
+		err = xe_svm_exec_queue_destroy(dev.fd, c->queue);
+	if (c->vm)
+		err = xe_svm_vm_destroy(dev.fd, c->vm) ?: err;
+	if (c->fence)
+		munmap(c->fence, SZ_4K);
+	if (c->batch)
+		munmap(c->batch, 2 * SZ_4K * 8);
+	memset(c, 0, sizeof(*c));
+	return err;
+}
+
+/* Store value_of(@seed, k) into every page k of [buf, buf + len). */
+static int gpu_store(struct ctx *c, uint8_t *buf, size_t len, uint32_t seed)
+{
+	uint64_t want = FENCE_VALUE + ++c->seq;
+	unsigned long k, n = 0;
+	int err;
+
+	for (k = 0; k < len / SZ_4K; k++)
+		n += xe_svm_emit_sdi(c->batch + n,
+				     to_u64(buf) + k * SZ_4K + STORE_OFF,
+				     value_of(seed, k));
+	xe_svm_emit_bbe(c->batch + n);
+	c->fence[1] = 0;
+	err = xe_svm_exec(dev.fd, c->queue, to_u64(c->batch),
+			  to_u64(&c->fence[1]), want) ?:
+	      xe_svm_wait_ufence(dev.fd, to_u64(&c->fence[1]), want, c->queue,
+				 timeout_ns);
+	if (err)
+		tap_diag("GPU stores: %s", err_str(err));
+	return err;
+}
+
+/* Wait (up to 2 s) for VRAM in use to come down to @want bytes. */
+static int wait_vram_used(long long want, const char *when)
+{
+	long long used = -1;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		used = vram_used();
+		if (used == want)
+			return 0;
+		usleep(10000);
+	}
+	tap_diag("%s: VRAM in use %lld bytes, expected %lld", when, used, want);
+	return -1;
+}
+
+/*
+ * GPU writes into a @len range (its own VMA): it must land in VRAM (for
+ * 64 KiB and more), then a CPU read brings every byte back.
+ */
+static enum result roundtrip(size_t len, bool expect_vram, size_t first)
+{
+	const char *stat = len == SZ_2M ? "svm_2M_migrate_count" :
+					  "svm_64K_migrate_count";
+	uint8_t *buf = map_aligned(len, len), *want = malloc(len);
+	long long base, migrations;
+	enum result res = FAIL;
+	struct ctx c;
+
+	if (ctx_init(&c) || !buf || !want)
+		goto out;
+	fill(buf, len, 0x5a);
+	memcpy(want, buf, len);
+	base = vram_used();
+	migrations = stat_of(stat);
+
+	if (gpu_store(&c, buf, len, 1))
+		goto out;
+	store(want, len, 1);
+	if (expect_vram) {
+		if (vram_used() < base + (long long)len ||
+		    stat_of(stat) <= migrations) {
+			tap_diag("after the GPU wrote %zu KiB: VRAM in use %lld (was %lld), %s %lld (was %lld)",
+				 len / 1024, vram_used(), base, stat,
+				 stat_of(stat), migrations);
+			goto out;
+		}
+	} else if (vram_used() != base) {
+		tap_diag("a %zu KiB range went to VRAM: in use %lld, was %lld",
+			 len / 1024, vram_used(), base);
+		goto out;
+	}
+	/* The CPU reads, @first byte first: migration back, every byte. */
+	if (buf[first] != want[first]) {
+		tap_diag("first CPU read at 0x%zx: 0x%02x, expected 0x%02x",
+			 first, buf[first], want[first]);
+		goto out;
+	}
+	if (compare("data read back by the CPU", buf, want, len))
+		goto out;
+	if (wait_vram_used(base, "after the CPU read everything back"))
+		goto out;
+
+	/* Again: VRAM is reused, nothing stale shows through. */
+	if (gpu_store(&c, buf, len, 2))
+		goto out;
+	store(want, len, 2);
+	if (compare("data after a second round", buf, want, len))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (buf)
+		munmap(buf, len);
+	free(want);
+	if (res == PASS && wait_vram_used(0, "after teardown"))
+		res = FAIL;
+	return res;
+}
+
+static enum result case_2m(void)
+{
+	return roundtrip(SZ_2M, true, 0);
+}
+
+/* The CPU's first touch is in the middle of a 2 MiB device folio. */
+static enum result case_2m_mid(void)
+{
+	return roundtrip(SZ_2M, true, SZ_2M / 2 + STORE_OFF + 1);
+}
+
+static enum result case_64k(void)
+{
+	return roundtrip(SZ_64K, true, SZ_64K - 1);
+}
+
+static enum result case_4k(void)
+{
+	return roundtrip(SZ_4K, false, 0);
+}
+
+/*
+ * VRAM-resident data, then teardown without the CPU ever touching it:
+ * munmap and VM destroy must return every chunk to the allocator.
+ */
+static enum result case_teardown(void)
+{
+	uint8_t *buf = map_aligned(4 * SZ_2M, SZ_2M);
+	enum result res = FAIL;
+	struct ctx c;
+
+	if (ctx_init(&c) || !buf)
+		goto out;
+	memset(buf, 7, 4 * SZ_2M);
+	if (gpu_store(&c, buf, 4 * SZ_2M, 3))
+		goto out;
+	if (vram_used() < (long long)(4 * SZ_2M)) {
+		tap_diag("8 MiB written by the GPU, VRAM in use %lld",
+			 vram_used());
+		goto out;
+	}
+	munmap(buf, 4 * SZ_2M);
+	buf = NULL;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (buf)
+		munmap(buf, 4 * SZ_2M);
+	if (wait_vram_used(0, "after munmap and VM destroy"))
+		res = FAIL;
+	return res;
+}
+
+/*
+ * Fork with the buffer in VRAM: the parent's GPU then writes new values;
+ * the child must still read what was there at fork, the parent the new
+ * values.
+ */
+static enum result case_fork(void)
+{
+	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	enum result res = FAIL;
+	int pipefd[2] = { -1, -1 }, status;
+	struct ctx c;
+	pid_t pid;
+	char go;
+
+	if (ctx_init(&c) || !buf || !want || pipe(pipefd))
+		goto out;
+	fill(buf, SZ_2M, 0x33);
+	memcpy(want, buf, SZ_2M);
+	if (gpu_store(&c, buf, SZ_2M, 4))
+		goto out;
+	store(want, SZ_2M, 4);
+
+	pid = fork();
+	if (pid < 0)
+		goto out;
+	if (!pid) {
+		/* Child: wait until the parent's GPU wrote, then read. */
+		if (read(pipefd[0], &go, 1) != 1)
+			_exit(2);
+		_exit(compare("child's view after the parent's GPU wrote",
+			      buf, want, SZ_2M) ? 1 : 0);
+	}
+	if (gpu_store(&c, buf, SZ_2M, 5)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		goto out;
+	}
+	go = 1;
+	if (write(pipefd[1], &go, 1) != 1 || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status)) {
+		tap_diag("the child saw other data than at fork (status 0x%x)",
+			 status);
+		goto out;
+	}
+	store(want, SZ_2M, 5);
+	if (compare("parent's data after its GPU wrote", buf, want, SZ_2M))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	if (buf)
+		munmap(buf, SZ_2M);
+	free(want);
+	return res;
+}
+
+#define HAMMER_THREADS		2
+#define HAMMER_MIN_BATCHES	16u
+#define HAMMER_MAX_BATCHES	400u
+#define HAMMER_GPU_INCS		256u
+#define HAMMER_OFF		(SZ_2M / 2 + 0x40)
+
+struct hammer {
+	uint32_t *counter;
+	volatile int *stop;
+	unsigned long incs;
+};
+
+/* Increment until told to stop; count what we added. */
+static void *hammer_cpu(void *arg)
+{
+	struct hammer *h = arg;
+
+	while (!*h->stop) {
+		__atomic_fetch_add(h->counter, 1, __ATOMIC_SEQ_CST);
+		h->incs++;
+	}
+	return NULL;
+}
+
+/*
+ * CPU threads and the GPU increment the same dword of a 2 MiB range at
+ * once: CPU increments pull the range out of VRAM, GPU batches push it
+ * back in. The GPU runs batches until both happened while the CPU threads
+ * were running (else the race was not exercised and the case fails). No
+ * increment may be lost, nothing else in the range may change, and it
+ * must finish (no livelock).
+ */
+static enum result case_hammer(void)
+{
+	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	struct hammer h[HAMMER_THREADS];
+	pthread_t tid[HAMMER_THREADS];
+	unsigned int i, j, n = 0, started = 0, batches = 0;
+	long long mig = 0, back = 0, dmig = 0, dback = 0;
+	enum result res = FAIL;
+	volatile int stop = 0;
+	unsigned long cpu = 0;
+	uint64_t fence;
+	uint32_t total;
+	struct ctx c;
+	int err = 0;
+
+	if (ctx_init(&c) || !buf || !want)
+		goto out;
+	fill(buf, SZ_2M, 0x77);
+	memset(buf + HAMMER_OFF, 0, 4);
+	memcpy(want, buf, SZ_2M);
+	if (gpu_store(&c, buf, SZ_2M, 8))
+		goto out;
+	store(want, SZ_2M, 8);
+	memcpy(&total, buf + HAMMER_OFF, 4);
+
+	for (j = 0; j < HAMMER_GPU_INCS; j++)
+		n += xe_svm_emit_atomic_inc(c.batch + n,
+					    to_u64(buf + HAMMER_OFF));
+	xe_svm_emit_bbe(c.batch + n);
+
+	mig = stat_of("svm_2M_migrate_count");
+	back = stat_of("svm_cpu_copy_kb");
+	for (i = 0; i < HAMMER_THREADS; i++) {
+		h[i].counter = (uint32_t *)(buf + HAMMER_OFF);
+		h[i].stop = &stop;
+		h[i].incs = 0;
+		if (pthread_create(&tid[i], NULL, hammer_cpu, &h[i]))
+			break;
+		started++;
+	}
+	while (!err && started == HAMMER_THREADS &&
+	       batches < HAMMER_MAX_BATCHES &&
+	       (batches < HAMMER_MIN_BATCHES || !dmig || !dback)) {
+		fence = FENCE_VALUE + ++c.seq;
+		c.fence[1] = 0;
+		err = xe_svm_exec(dev.fd, c.queue, to_u64(c.batch),
+				  to_u64(&c.fence[1]), fence) ?:
+		      xe_svm_wait_ufence(dev.fd, to_u64(&c.fence[1]), fence,
+					 c.queue, timeout_ns);
+		batches++;
+		dmig = stat_of("svm_2M_migrate_count") - mig;
+		dback = stat_of("svm_cpu_copy_kb") - back;
+	}
+	stop = 1;
+	for (i = 0; i < started; i++) {
+		pthread_join(tid[i], NULL);
+		cpu += h[i].incs;
+	}
+	if (err || started < HAMMER_THREADS) {
+		tap_diag("GPU batches: %s, CPU threads started: %u",
+			 err_str(err), started);
+		goto out;
+	}
+	tap_diag("%u GPU batches, %lu CPU increments; meanwhile %lld migrations to VRAM, %lld KiB back to RAM",
+		 batches, cpu, dmig, dback);
+	if (!dmig || !dback) {
+		tap_diag("the range never moved both ways: the race was not exercised");
+		goto out;
+	}
+	total += cpu + batches * HAMMER_GPU_INCS;
+	memcpy(want + HAMMER_OFF, &total, 4);
+	if (compare("after CPU and GPU increments", buf, want, SZ_2M))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (buf)
+		munmap(buf, SZ_2M);
+	free(want);
+	if (res == PASS && wait_vram_used(0, "after teardown"))
+		res = FAIL;
+	return res;
+}
+
+/*
+ * A VRAM-resident 2 MiB range moves with mremap: the GPU then writes half
+ * of it at the new address; the CPU must see the new values there and the
+ * pre-mremap data everywhere else.
+ */
+static enum result case_mremap(void)
+{
+	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *dst = map_aligned(SZ_2M, SZ_2M), *moved = MAP_FAILED;
+	enum result res = FAIL;
+	long long before;
+	struct ctx c;
+
+	if (ctx_init(&c) || !buf || !want || !dst)
+		goto out;
+	fill(buf, SZ_2M, 0x4d);
+	memcpy(want, buf, SZ_2M);
+	if (gpu_store(&c, buf, SZ_2M, 6))
+		goto out;
+	store(want, SZ_2M, 6);
+	before = vram_used();
+	if (before < (long long)SZ_2M) {
+		tap_diag("2 MiB written by the GPU, VRAM in use %lld", before);
+		goto out;
+	}
+	moved = mremap(buf, SZ_2M, SZ_2M, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	if (moved != dst) {
+		tap_diag("mremap: %s", strerror(errno));
+		moved = MAP_FAILED;
+		goto out;
+	}
+	buf = NULL;
+	if (vram_used() != before) {
+		tap_diag("mremap changed VRAM in use: %lld, was %lld",
+			 vram_used(), before);
+		goto out;
+	}
+	/* New values in the first half, at the new address. */
+	if (gpu_store(&c, dst, SZ_2M / 2, 7))
+		goto out;
+	store(want, SZ_2M / 2, 7);
+	if (compare("moved range after GPU writes at the new address", dst,
+		    want, SZ_2M))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (buf)
+		munmap(buf, SZ_2M);
+	if (dst)
+		munmap(dst, SZ_2M);
+	free(want);
+	if (res == PASS && wait_vram_used(0, "after teardown"))
+		res = FAIL;
+	return res;
+}
+
+/*
+ * munmap of the upper half of a VRAM-resident 2 MiB range (one device
+ * folio): the lower half must read back intact and take new GPU writes.
+ */
+static enum result case_munmap_half(void)
+{
+	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	enum result res = FAIL;
+	size_t half = SZ_2M / 2;
+	struct ctx c;
+
+	if (ctx_init(&c) || !buf || !want)
+		goto out;
+	fill(buf, SZ_2M, 0x19);
+	memcpy(want, buf, SZ_2M);
+	if (gpu_store(&c, buf, SZ_2M, 10))
+		goto out;
+	store(want, SZ_2M, 10);
+	if (vram_used() < (long long)SZ_2M) {
+		tap_diag("2 MiB written by the GPU, VRAM in use %lld",
+			 vram_used());
+		goto out;
+	}
+	if (munmap(buf + half, half)) {
+		tap_diag("munmap of the upper half: %s", strerror(errno));
+		goto out;
+	}
+	if (gpu_store(&c, buf, half, 11))
+		goto out;
+	store(want, half, 11);
+	if (compare("lower half after munmap of the upper", buf, want, half))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (buf)
+		munmap(buf, SZ_2M);
+	free(want);
+	if (res == PASS && wait_vram_used(0, "after teardown"))
+		res = FAIL;
+	return res;
+}
+
+/*
+ * Two VMs of one process mirror the same 2 MiB range: VM A's GPU moves it
+ * into VRAM, VM B's GPU then writes half of it through the same device
+ * pages, VM A a quarter again; each VM's mapping must stay right.
+ */
+static enum result case_two_vms(void)
+{
+	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	enum result res = FAIL;
+	struct ctx a, b;
+
+	memset(&b, 0, sizeof(b));
+	if (ctx_init(&a) || ctx_init(&b) || !buf || !want)
+		goto out;
+	fill(buf, SZ_2M, 0x2e);
+	memcpy(want, buf, SZ_2M);
+	if (gpu_store(&a, buf, SZ_2M, 20))
+		goto out;
+	store(want, SZ_2M, 20);
+	if (vram_used() < (long long)SZ_2M) {
+		tap_diag("2 MiB written by VM A's GPU, VRAM in use %lld",
+			 vram_used());
+		goto out;
+	}
+	if (gpu_store(&b, buf, SZ_2M / 2, 21))
+		goto out;
+	store(want, SZ_2M / 2, 21);
+	if (gpu_store(&a, buf, SZ_2M / 4, 22))
+		goto out;
+	store(want, SZ_2M / 4, 22);
+	if (compare("range written by two VMs", buf, want, SZ_2M))
+		goto out;
+	res = PASS;
+out:
+	if (ctx_fini(&a) | ctx_fini(&b))
+		res = FAIL;
+	if (buf)
+		munmap(buf, SZ_2M);
+	free(want);
+	if (res == PASS && wait_vram_used(0, "after teardown"))
+		res = FAIL;
+	return res;
+}
+
+/*
+ * A child process opens the device, moves 4 MiB into VRAM and exits
+ * without cleaning up: every chunk must return to the allocator.
+ */
+static enum result case_exit(void)
+{
+	int status = 0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return FAIL;
+	if (!pid) {
+		uint8_t *buf = map_aligned(2 * SZ_2M, SZ_2M);
+		struct ctx c;
+
+		dev.fd = xe_svm_open();
+		if (dev.fd < 0 || !buf || ctx_init(&c))
+			_exit(2);
+		memset(buf, 9, 2 * SZ_2M);
+		if (gpu_store(&c, buf, 2 * SZ_2M, 23) ||
+		    vram_used() < (long long)(2 * SZ_2M))
+			_exit(3);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		tap_diag("child: status 0x%x", status);
+		return FAIL;
+	}
+	return wait_vram_used(0, "after the child exited") ? FAIL : PASS;
+}
+
+/*
+ * The last case: with every device file closed but VRAM pages still in
+ * our address space, vxe must refuse to unload (never crash); the data
+ * then reads back intact and VRAM in use returns to zero.
+ */
+static enum result case_unload_busy(void)
+{
+	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	enum result res = FAIL;
+	struct ctx c;
+	long ret;
+
+	if (ctx_init(&c) || !buf || !want)
+		goto out;
+	fill(buf, SZ_2M, 0x61);
+	memcpy(want, buf, SZ_2M);
+	if (gpu_store(&c, buf, SZ_2M, 12))
+		goto out;
+	store(want, SZ_2M, 12);
+	if (vram_used() < (long long)SZ_2M) {
+		tap_diag("2 MiB written by the GPU, VRAM in use %lld",
+			 vram_used());
+		goto out;
+	}
+	if (ctx_fini(&c))
+		goto out_data;
+	close(dev.fd);
+	dev.fd = -1;
+
+	ret = syscall(SYS_delete_module, "vxe", O_NONBLOCK);
+	if (!ret) {
+		tap_diag("vxe unloaded with VRAM pages mapped");
+		goto out_data;
+	}
+	if (errno != EAGAIN && errno != EBUSY) {
+		tap_diag("delete_module(vxe): %s", strerror(errno));
+		goto out_data;
+	}
+	tap_diag("unload refused while VRAM is in use: %s", strerror(errno));
+	if (compare("data read back after the refused unload", buf, want,
+		    SZ_2M))
+		goto out_data;
+	res = PASS;
+out_data:
+	dev.fd = xe_svm_open();
+	if (dev.fd < 0) {
+		tap_diag("reopening the device: %s", err_str(dev.fd));
+		res = FAIL;
+	}
+out:
+	if (ctx_fini(&c))
+		res = FAIL;
+	if (buf)
+		munmap(buf, SZ_2M);
+	free(want);
+	if (res == PASS && wait_vram_used(0, "after the data came back"))
+		res = FAIL;
+	return res;
+}
+
+static const struct {
+	const char *name;
+	enum result (*fn)(void);
+} tests[] = {
+	{ "vram-2m-roundtrip", case_2m },
+	{ "vram-2m-cpu-fault-mid-folio", case_2m_mid },
+	{ "vram-64k-roundtrip", case_64k },
+	{ "sysmem-4k-stays", case_4k },
+	{ "vram-teardown-returns-chunks", case_teardown },
+	{ "vram-fork-child-keeps-data", case_fork },
+	{ "vram-cpu-gpu-atomic-hammer", case_hammer },
+	{ "vram-mremap-then-gpu-at-new-address", case_mremap },
+	{ "vram-munmap-half-of-2m", case_munmap_half },
+	{ "vram-two-vms-one-range", case_two_vms },
+	{ "vram-process-exit-returns-chunks", case_exit },
+	/* Last: it closes and reopens the device. */
+	{ "vram-module-unload-refused-while-in-use", case_unload_busy },
+};
+
+int main(void)
+{
+	long long size = 0;
+	unsigned int i;
+	int fd, err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fd = xe_svm_open();
+	if (fd < 0) {
+		printf("TAP version 13\n1..0 # SKIP no xe device\n");
+		return 4;
+	}
+	tap_plan(ARRAY_SIZE(tests));
+	err = xe_svm_dev_init(&dev, fd);
+	if (!err && (xe_svm_debugfs_value(fd, "vram", "size", &size) || !size)) {
+		for (i = 0; i < ARRAY_SIZE(tests); i++)
+			tap_skip(tests[i].name, "the device has no VRAM region");
+		return tap_finish();
+	}
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (err) {
+			tap_diag("device queries failed: %s", err_str(err));
+			tap_ok(false, tests[i].name);
+			continue;
+		}
+		tap_ok(tests[i].fn() == PASS, tests[i].name);
+	}
+	return tap_finish();
+}
