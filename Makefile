@@ -5,13 +5,14 @@
 
 H := tools/harness
 
-.PHONY: all test run shell kernel check help
+.PHONY: all test run bench shell kernel check help
 
 all: help
 
 help:
 	@echo "make run    boot the guest and run the SVM demo"
 	@echo "make test   build the debug guest kernel and run the whole suite"
+	@echo "make bench  migration benchmarks on the non-debug guest kernel"
 	@echo "make shell  boot the debug guest to an interactive shell"
 	@echo "make kernel build the debug guest kernel and test programs only"
 	@echo "make check  checkpatch --strict, W=1 and sparse on our kernel files"
@@ -21,6 +22,9 @@ test:
 
 run:
 	$(H)/test.sh run
+
+bench:
+	$(H)/test.sh bench
 
 shell:
 	$(H)/test.sh shell

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a guest kernel under QEMU and let it run its job.
 # Usage: run-guest.sh FLAVOUR MODE [SUITE_LIST]
-#   MODE test|run: non-interactive, results in $RUN_DIR/results.log,
+#   MODE test|run|bench: non-interactive, results in $RUN_DIR/results.log,
 #                  kernel log in $RUN_DIR/console.log; powers off itself.
 #   MODE shell:    interactive shell on this terminal.
 # Environment: GUEST_MEM (default 4G), GUEST_CPUS (2), GUEST_TIMEOUT

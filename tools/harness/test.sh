@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole pipeline behind 'make test', 'make run' and 'make shell':
-# host packages, kernel source, overlay, config, build, guest, verdict.
-# Usage: test.sh test|run|shell
+# The whole pipeline behind 'make test', 'make run', 'make bench' and
+# 'make shell': host packages, kernel source, overlay, config, build,
+# guest, verdict.
+# Usage: test.sh test|run|bench|shell
 
 . "$(dirname "$0")/common.sh"
 
@@ -10,7 +11,8 @@ mode=${1:-test}
 case "$mode" in
 test|shell) flavour=debug ;;
 run) flavour=${RUN_FLAVOUR:-bench} ;;
-*) die "usage: test.sh test|run|shell" ;;
+bench) flavour=bench ;;
+*) die "usage: test.sh test|run|bench|shell" ;;
 esac
 : > "$SVM_CACHE/timings.log"
 t_start=$(date +%s)
@@ -20,7 +22,7 @@ stage_begin deps;    "$HARNESS_DIR/deps.sh";    stage_end
 stage_begin overlay; "$HARNESS_DIR/prepare-tree.sh"; stage_end
 "$HARNESS_DIR/build-kernel.sh" "$flavour"
 stage_begin userspace; "$HARNESS_DIR/build-userspace.sh" "$flavour"; stage_end
-if [ "$mode" != run ]; then
+if [ "$mode" = test ] || [ "$mode" = shell ]; then
 	stage_begin igt-userland
 	IGT_IMAGE=$("$HARNESS_DIR/igt-rootfs.sh")
 	export IGT_IMAGE
@@ -58,6 +60,14 @@ run)
 	stage_end
 	sed -n '/^@@@ DEMO/,/^@@@ END DEMO/p' "$RUN_DIR/results.log" | grep -v '^@@@' || true
 	grep -q '^@@@ DONE' "$RUN_DIR/results.log" || { log "demo did not finish"; rc=1; }
+	;;
+bench)
+	stage_begin guest
+	"$HARNESS_DIR/run-guest.sh" "$flavour" bench || true
+	stage_end
+	log "guest accel: $(cat "$RUN_DIR/accel")"
+	"$HARNESS_DIR/bench.py" "$RUN_DIR/results.log" | tee "$RUN_DIR/bench.txt" || rc=1
+	grep -q '^@@@ DONE' "$RUN_DIR/results.log" || { log "bench did not finish"; rc=1; }
 	;;
 esac
 

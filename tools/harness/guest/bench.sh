@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 'make bench' in the guest (non-debug kernel): our migration benchmark
+# against vxe, then the kernel's reference device-private migration path
+# (hmm-tests benchmark_thp_migration on lib/test_hmm), as "BENCH key
+# value" lines for tools/harness/bench.py.
+echo "@@@ BENCH"
+modprobe vxe vram_mb=512 || echo "BENCH error modprobe vxe"
+xe_svm_bench 128 5 || echo "BENCH error xe_svm_bench rc $?"
+modprobe -r vxe || echo "BENCH error modprobe -r vxe"
+
+# The reference: its "One twenty eight THP Size" table (256 MiB), the
+# largest it prints, rows "S->D Throughput | THP GB/s | 4K GB/s | ...".
+modprobe test_hmm || echo "BENCH error modprobe test_hmm"
+hmm-tests -t benchmark_thp_migration > /tmp/hmm.out 2>&1 ||
+	echo "BENCH error hmm-tests rc $?"
+modprobe -r test_hmm
+awk '/^=== One twenty eight THP Size/ { big = 1 }
+     big && /^S->D Throughput/ { print "BENCH hmm_thp_s2d_gbs " $4; print "BENCH hmm_4k_s2d_gbs " $7 }
+     big && /^D->S Throughput/ { print "BENCH hmm_thp_d2s_gbs " $4; print "BENCH hmm_4k_d2s_gbs " $7 }' /tmp/hmm.out
+grep -q '^=== One twenty eight THP Size' /tmp/hmm.out ||
+	{ echo "BENCH error no hmm-tests table"; sed 's/^/# /' /tmp/hmm.out | tail -20; }
+echo "@@@ END BENCH"
