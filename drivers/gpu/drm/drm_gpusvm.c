@@ -606,9 +606,14 @@ static void __drm_gpusvm_unmap_pages(struct drm_gpusvm *gpusvm,
 	}
 }
 
-static void drm_gpusvm_pages_reset(struct drm_gpusvm *gpusvm,
-				   struct drm_gpusvm_pages *svm_pages,
-				   unsigned long npages)
+/*
+ * Forget the pages: drop device folio references, unmap DMA, mark them
+ * invalid so the next drm_gpusvm_get_pages() walks again. Notifier lock
+ * held.
+ */
+void drm_gpusvm_pages_reset(struct drm_gpusvm *gpusvm,
+			    struct drm_gpusvm_pages *svm_pages,
+			    unsigned long npages)
 {
 	struct drm_gpusvm_pages_flags flags = {
 		.__flags = svm_pages->flags.__flags,

@@ -764,7 +764,9 @@ static void drm_gpusvm_devmem_unlock_n(struct drm_gpusvm_pages *svm_pages,
  * commits and then calls drm_gpusvm_range_devmem_unlock().
  *
  * Return: 0, or -EAGAIN if a folio is locked elsewhere or retired; then
- * nothing is held and the fault must retry.
+ * nothing is held, not even the references (a CPU fault migrating the
+ * folio back needs them gone), the pages are invalid and the fault must
+ * get them again, preferably after backing off.
  */
 int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
 				 struct drm_gpusvm_range *range)
@@ -816,7 +818,12 @@ int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
 	return 0;
 
 backoff:
+	/*
+	 * Whoever holds the lock may be migrating the folio, which our
+	 * reference would make fail: let go of everything, pages included.
+	 */
 	drm_gpusvm_devmem_unlock_n(svm_pages, npages, j);
+	drm_gpusvm_pages_reset(gpusvm, svm_pages, npages);
 	return -EAGAIN;
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_range_devmem_lock);

@@ -33,6 +33,10 @@ static inline bool drm_gpusvm_pfn_is_ours(unsigned long pfn_flags,
 	return is_device_private_page(page) && page_pgmap(page)->owner == owner;
 }
 
+void drm_gpusvm_pages_reset(struct drm_gpusvm *gpusvm,
+			    struct drm_gpusvm_pages *svm_pages,
+			    unsigned long npages);
+
 #if IS_ENABLED(CONFIG_DEVICE_PRIVATE)
 int drm_gpusvm_owner_create(struct drm_gpusvm *gpusvm);
 void drm_gpusvm_owner_destroy(struct drm_gpusvm *gpusvm);
