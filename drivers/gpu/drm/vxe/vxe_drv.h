@@ -251,8 +251,15 @@ struct vxe_svm_range {
 	bool bound;
 };
 
-/* Get-pages/commit attempts before a fault is declared unserviceable. */
+/*
+ * A fault is declared unserviceable only after VXE_FAULT_RETRIES failed
+ * get-pages/commit attempts spanning VXE_FAULT_PATIENCE; an attempt that
+ * found a device folio locked elsewhere first sleeps, from
+ * VXE_FAULT_BACKOFF_US doubling up to 64 times that.
+ */
 #define VXE_FAULT_RETRIES	64
+#define VXE_FAULT_PATIENCE	(2 * HZ)
+#define VXE_FAULT_BACKOFF_US	20
 
 /**
  * enum vxe_vma_kind - what a GPU VMA maps

@@ -12,6 +12,7 @@
  * sequence is unchanged (rule R1); then the GPU replays the access.
  */
 
+#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/nospec.h>
 #include <linux/sched/mm.h>
@@ -148,42 +149,54 @@ static void vxe_vm_count_fault(struct vxe_vm *vm, unsigned long size, s64 us)
 
 /*
  * Get the pages of @range and commit its PTEs if no invalidation ran in
- * between. VM lock held for write.
+ * between, retrying until that works or patience runs out. VM lock held
+ * for write.
  */
 static int vxe_svm_bind_range(struct vxe_vm *vm, struct drm_gpusvm_range *range,
 			      const struct drm_gpusvm_ctx *ctx)
 {
 	unsigned long start = drm_gpusvm_range_start(range);
 	unsigned long end = drm_gpusvm_range_end(range);
-	int tries, err;
+	unsigned long deadline = jiffies + VXE_FAULT_PATIENCE;
+	unsigned int tries;
+	int err;
 
 	err = vxe_pt_prepare(vm, start, end);
 	if (err)
 		return err;
 
-	for (tries = 0; tries < VXE_FAULT_RETRIES; tries++) {
+	for (tries = 0; ; tries++) {
 		err = drm_gpusvm_range_get_pages(&vm->gpusvm, range, ctx);
 		if (err)
 			return err;
 
 		drm_gpusvm_notifier_lock(&vm->gpusvm);
-		/*
-		 * Rule R1: the pages are current. Rule R2: device pages are
-		 * locked (and recorded) across the commit.
-		 */
-		if (!mmu_interval_read_retry(&range->notifier->notifier,
-					     range->pages.notifier_seq) &&
-		    drm_gpusvm_range_pages_valid(&vm->gpusvm, range) &&
-		    !drm_gpusvm_range_devmem_lock(&vm->gpusvm, range)) {
+		/* Rule R1: the pages are current. */
+		if (mmu_interval_read_retry(&range->notifier->notifier,
+					    range->pages.notifier_seq) ||
+		    !drm_gpusvm_range_pages_valid(&vm->gpusvm, range)) {
+			drm_gpusvm_notifier_unlock(&vm->gpusvm);
+			err = -EAGAIN;
+		} else if (drm_gpusvm_range_devmem_lock(&vm->gpusvm, range)) {
+			/*
+			 * Rule R2 failed: a device folio is locked elsewhere,
+			 * typically by a CPU fault migrating it back. Give it
+			 * time to finish before walking again.
+			 */
+			drm_gpusvm_notifier_unlock(&vm->gpusvm);
+			usleep_range(VXE_FAULT_BACKOFF_US << min(tries, 6u),
+				     2 * VXE_FAULT_BACKOFF_US << min(tries, 6u));
+			err = -EAGAIN;
+		} else {
 			vxe_pt_bind(vm, start, end, range->pages.dma_addr);
 			to_vxe_range(range)->bound = true;
 			drm_gpusvm_range_devmem_unlock(&vm->gpusvm, range);
 			drm_gpusvm_notifier_unlock(&vm->gpusvm);
 			return 0;
 		}
-		drm_gpusvm_notifier_unlock(&vm->gpusvm);
+		if (tries >= VXE_FAULT_RETRIES && time_after(jiffies, deadline))
+			return err;
 	}
-	return -EAGAIN;
 }
 
 /*
