@@ -458,7 +458,9 @@ static void devmem_roundtrip(struct kunit *test, unsigned long size)
 	struct drm_gpusvm_chunk *chunk;
 	struct drm_gpusvm_record *rec;
 	struct drm_gpusvm_range *range;
+	unsigned int cpu_order;
 	struct folio *folio;
+	struct page *page;
 	u64 offset;
 	int err;
 
@@ -468,6 +470,11 @@ static void devmem_roundtrip(struct kunit *test, unsigned long size)
 	fill_user(test, addr, size);
 	range = fault(t, addr, 0, TASK_SIZE, &ctx);
 	expect_range(test, range, addr, size);
+
+	/* What backs the range on the CPU side: a THP for 2M, normally. */
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, 0, &page), 1);
+	cpu_order = folio_order(page_folio(page));
+	unpin_user_page(page);
 
 	mutex_lock(&t->lock);
 	err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range, &dt->pool,
@@ -493,6 +500,13 @@ static void devmem_roundtrip(struct kunit *test, unsigned long size)
 				    pattern(i), "device byte 0x%lx", i);
 
 	folio = page_folio(pfn_to_page(PHYS_PFN(range->pages.dma_addr[0].addr)));
+	/* A PMD-mapped THP becomes one order-9 device folio, else order 0. */
+	if (size == SZ_2M && cpu_order == PMD_ORDER)
+		KUNIT_EXPECT_EQ(test, folio_order(folio), PMD_ORDER);
+	else
+		KUNIT_EXPECT_EQ(test, folio_order(folio), 0);
+	if (size == SZ_2M && cpu_order != PMD_ORDER)
+		kunit_info(test, "no THP behind the range: order-9 path not run");
 	chunk = folio_zone_device_data(folio);
 	KUNIT_ASSERT_NOT_NULL(test, chunk);
 	KUNIT_EXPECT_EQ(test, chunk->npages, (unsigned int)npages);
