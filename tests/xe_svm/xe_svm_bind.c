@@ -85,82 +85,12 @@ static void store(uint8_t *shadow, uint32_t seed, unsigned int lo,
 	}
 }
 
-static int compare(const char *what, const uint8_t *got, const uint8_t *want,
-		   size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (got[i] != want[i]) {
-			tap_diag("%s: byte 0x%zx is 0x%02x, expected 0x%02x",
-				 what, i, got[i], want[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Fault-mode VM with the mirror, a queue, a fence page and a batch page. */
-struct ctx {
-	uint32_t vm, queue;
-	uint64_t *fence;
-	uint32_t *batch;
-	unsigned int seq;
-};
-
-static int ctx_init(struct ctx *c, uint32_t vm_flags, bool mirror)
-{
-	int err;
-
-	memset(c, 0, sizeof(*c));
-	c->fence = map_anon(SZ_4K, PROT_READ | PROT_WRITE, MAP_SHARED);
-	c->batch = map_anon(SZ_64K, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	if (!c->fence || !c->batch) {
-		tap_diag("mmap: %s", strerror(errno));
-		return -ENOMEM;
-	}
-	err = xe_svm_vm_create(dev.fd, vm_flags, &c->vm);
-	if (err) {
-		tap_diag("VM_CREATE 0x%x: %s", vm_flags, err_str(err));
-		return err;
-	}
-	if (mirror) {
-		err = xe_svm_bind_mirror(dev.fd, c->vm, dev.va_bits,
-					 dev.pat_index, &c->fence[0]);
-		if (err) {
-			tap_diag("mirror bind: %s", err_str(err));
-			return err;
-		}
-	}
-	err = xe_svm_exec_queue_create(dev.fd, c->vm, &dev.eci, &c->queue);
-	if (err)
-		tap_diag("EXEC_QUEUE_CREATE: %s", err_str(err));
-	return err;
-}
-
-static int ctx_fini(struct ctx *c)
-{
-	int err = 0;
-
-	if (c->queue)
-		err = xe_svm_exec_queue_destroy(dev.fd, c->queue);
-	if (c->vm)
-		err = xe_svm_vm_destroy(dev.fd, c->vm) ?: err;
-	if (err)
-		tap_diag("teardown: %s", err_str(err));
-	if (c->fence)
-		munmap(c->fence, SZ_4K);
-	if (c->batch)
-		munmap(c->batch, SZ_64K);
-	return err;
-}
-
 /*
  * Store value_of(@seed, k) at GPU address @gpu + k * 4K + STORE_OFF for
  * the pages k in [lo, hi), from the batch page. Returns the fence wait's
  * result.
  */
-static int gpu_store_pages(struct ctx *c, uint64_t gpu, uint32_t seed,
+static int gpu_store_pages(struct xe_svm_ctx *c, uint64_t gpu, uint32_t seed,
 			   unsigned int lo, unsigned int hi)
 {
 	uint32_t *batch = c->batch;
@@ -188,12 +118,12 @@ static int gpu_store_pages(struct ctx *c, uint64_t gpu, uint32_t seed,
 	return err;
 }
 
-static int gpu_store_span(struct ctx *c, uint64_t gpu, uint32_t seed)
+static int gpu_store_span(struct xe_svm_ctx *c, uint64_t gpu, uint32_t seed)
 {
 	return gpu_store_pages(c, gpu, seed, 0, SPAN_PAGES);
 }
 
-static int bind(struct ctx *c, uint32_t op, uint32_t flags, uint32_t obj,
+static int bind(struct xe_svm_ctx *c, uint32_t op, uint32_t flags, uint32_t obj,
 		uint64_t obj_offset, uint64_t addr, uint64_t range)
 {
 	struct xe_svm_bind_args b = {
@@ -210,7 +140,7 @@ static int bind(struct ctx *c, uint32_t op, uint32_t flags, uint32_t obj,
 	return xe_svm_bind(dev.fd, &b, &c->fence[0]);
 }
 
-static int remirror(struct ctx *c, uint64_t addr, uint64_t range)
+static int remirror(struct xe_svm_ctx *c, uint64_t addr, uint64_t range)
 {
 	return bind(c, DRM_XE_VM_BIND_OP_MAP,
 		    DRM_XE_VM_BIND_FLAG_CPU_ADDR_MIRROR, 0, 0, addr, range);
@@ -227,10 +157,10 @@ static enum result case_bo_over_mirror(void)
 	uint8_t *x = NULL, *bo_map = NULL, *want_x = NULL, *want_bo = NULL;
 	enum result res = FAIL;
 	uint32_t bo = 0;
-	struct ctx c;
+	struct xe_svm_ctx c;
 	int err;
 
-	if (ctx_init(&c, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+	if (xe_svm_ctx_init(&c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE |
 			 DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true))
 		goto out;
 
@@ -261,8 +191,9 @@ static enum result case_bo_over_mirror(void)
 	if (gpu_store_span(&c, to_u64(x), 1))
 		goto out;
 	store(want_bo, 1, 0, SPAN_PAGES);
-	if (compare("BO after stores through its binding", bo_map, want_bo, SPAN) ||
-	    compare("CPU memory under the BO binding", x, want_x, SPAN))
+	if (xe_svm_compare("BO after stores through its binding", bo_map,
+			   want_bo, SPAN) ||
+	    xe_svm_compare("CPU memory under the BO binding", x, want_x, SPAN))
 		goto out;
 
 	err = remirror(&c, to_u64(x), SPAN / 2);
@@ -274,8 +205,10 @@ static enum result case_bo_over_mirror(void)
 		goto out;
 	store(want_x, 2, 0, SPAN_PAGES / 2);
 	store(want_bo, 2, SPAN_PAGES / 2, SPAN_PAGES);
-	if (compare("BO after a half re-mirror", bo_map, want_bo, SPAN) ||
-	    compare("CPU memory after a half re-mirror", x, want_x, SPAN))
+	if (xe_svm_compare("BO after a half re-mirror", bo_map, want_bo,
+			   SPAN) ||
+	    xe_svm_compare("CPU memory after a half re-mirror", x, want_x,
+			   SPAN))
 		goto out;
 
 	err = remirror(&c, to_u64(x) + SPAN / 2, SPAN / 2);
@@ -293,12 +226,14 @@ static enum result case_bo_over_mirror(void)
 	if (gpu_store_span(&c, to_u64(x), 3))
 		goto out;
 	store(want_x, 3, 0, SPAN_PAGES);
-	if (compare("BO after the full re-mirror", bo_map, want_bo, SPAN) ||
-	    compare("CPU memory after the full re-mirror", x, want_x, SPAN))
+	if (xe_svm_compare("BO after the full re-mirror", bo_map, want_bo,
+			   SPAN) ||
+	    xe_svm_compare("CPU memory after the full re-mirror", x, want_x,
+			   SPAN))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
 	if (bo_map)
 		munmap(bo_map, SPAN);
@@ -323,12 +258,12 @@ static enum result case_bo_no_fault_vm(void)
 	uint8_t *bo_map = NULL, *want = NULL;
 	enum result res = FAIL;
 	uint32_t bo = 0, *batch;
-	struct ctx c;
+	struct xe_svm_ctx c;
 	uint64_t fv;
 	unsigned int k, n = 0;
 	int err;
 
-	if (ctx_init(&c, DRM_XE_VM_CREATE_FLAG_LR_MODE, false))
+	if (xe_svm_ctx_init(&c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE, false))
 		goto out;
 	want = malloc(SPAN + SZ_64K);
 	err = xe_svm_gem_create(dev.fd, SPAN + SZ_64K, dev.sysmem_placement &
@@ -370,12 +305,12 @@ static enum result case_bo_no_fault_vm(void)
 		tap_diag("exec from the BO: %s", err_str(err));
 		goto out;
 	}
-	if (compare("BO after stores in a VM without faults", bo_map, want,
-		    SPAN + SZ_64K))
+	if (xe_svm_compare("BO after stores in a VM without faults",
+			   bo_map, want, SPAN + SZ_64K))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
 	if (bo_map)
 		munmap(bo_map, SPAN + SZ_64K);
@@ -397,11 +332,11 @@ static enum result case_userptr(void)
 {
 	uint8_t *u = NULL, *y = NULL, *want = NULL;
 	enum result res = FAIL;
-	struct ctx c;
+	struct xe_svm_ctx c;
 	void *p;
 	int err;
 
-	if (ctx_init(&c, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+	if (xe_svm_ctx_init(&c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE |
 			 DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true))
 		goto out;
 	u = map_anon(SPAN, PROT_READ | PROT_WRITE, MAP_SHARED);
@@ -423,7 +358,7 @@ static enum result case_userptr(void)
 	if (gpu_store_span(&c, to_u64(y), 5))
 		goto out;
 	store(want, 5, 0, SPAN_PAGES);
-	if (compare("userptr memory", u, want, SPAN))
+	if (xe_svm_compare("userptr memory", u, want, SPAN))
 		goto out;
 
 	/* New pages at the same address: an invalidation. */
@@ -438,8 +373,8 @@ static enum result case_userptr(void)
 	if (gpu_store_span(&c, to_u64(y), 6))
 		goto out;
 	store(want, 6, 0, SPAN_PAGES);
-	if (compare("userptr memory after the CPU mapping changed", u, want,
-		    SPAN))
+	if (xe_svm_compare("userptr memory after the CPU mapping changed",
+			   u, want, SPAN))
 		goto out;
 
 	err = bind(&c, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 0,
@@ -454,7 +389,7 @@ static enum result case_userptr(void)
 		goto out;
 	store(want, 7, 0, SPAN_PAGES / 4);
 	store(want, 7, SPAN_PAGES / 2, SPAN_PAGES);
-	if (compare("userptr memory after a split", u, want, SPAN))
+	if (xe_svm_compare("userptr memory after a split", u, want, SPAN))
 		goto out;
 
 	/* The unbound quarter is a hole: the store there cannot be served. */
@@ -471,11 +406,12 @@ static enum result case_userptr(void)
 			 err_str(-ETIME));
 		goto out;
 	}
-	if (compare("userptr memory after the faulting store", u, want, SPAN))
+	if (xe_svm_compare("userptr memory after the faulting store", u, want,
+			   SPAN))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
 	if (u)
 		munmap(u, SPAN);
@@ -497,11 +433,11 @@ static enum result case_bad_binds(void)
 	enum result res = FAIL;
 	uint8_t *hole = NULL;
 	uint32_t bo = 0;
-	struct ctx c;
+	struct xe_svm_ctx c;
 	unsigned int i;
 	int err;
 
-	if (ctx_init(&c, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+	if (xe_svm_ctx_init(&c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE |
 			 DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true))
 		goto out;
 	err = xe_svm_gem_create(dev.fd, SZ_64K, dev.sysmem_placement &
@@ -536,7 +472,7 @@ static enum result case_bad_binds(void)
 		}
 	}
 out:
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
 	if (bo)
 		xe_svm_gem_close(dev.fd, bo);

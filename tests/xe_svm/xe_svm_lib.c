@@ -609,3 +609,82 @@ int tap_finish(void)
 		return 4;
 	return 0;
 }
+
+static const char *xe_svm_strerror(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
+
+int xe_svm_ctx_init(struct xe_svm_ctx *c, const struct xe_svm_dev *dev,
+		    uint32_t vm_flags, bool mirror)
+{
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = dev->fd;
+	c->fence = mmap(NULL, XE_SVM_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	c->batch = mmap(NULL, XE_SVM_CTX_BATCH_SIZE, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c->fence == MAP_FAILED || c->batch == MAP_FAILED) {
+		tap_diag("mmap: %s", strerror(errno));
+		if (c->fence != MAP_FAILED)
+			munmap(c->fence, XE_SVM_PAGE_SIZE);
+		if (c->batch != MAP_FAILED)
+			munmap(c->batch, XE_SVM_CTX_BATCH_SIZE);
+		c->fence = NULL;
+		c->batch = NULL;
+		return -ENOMEM;
+	}
+	err = xe_svm_vm_create(c->fd, vm_flags, &c->vm);
+	if (err) {
+		tap_diag("VM_CREATE 0x%x: %s", vm_flags, xe_svm_strerror(err));
+		return err;
+	}
+	if (mirror) {
+		err = xe_svm_bind_mirror(c->fd, c->vm, dev->va_bits,
+					 dev->pat_index, &c->fence[0]);
+		if (err) {
+			tap_diag("mirror bind: %s", xe_svm_strerror(err));
+			return err;
+		}
+	}
+	err = xe_svm_exec_queue_create(c->fd, c->vm, &dev->eci, &c->queue);
+	if (err)
+		tap_diag("EXEC_QUEUE_CREATE: %s", xe_svm_strerror(err));
+	return err;
+}
+
+int xe_svm_ctx_fini(struct xe_svm_ctx *c)
+{
+	int err = 0;
+
+	if (c->queue)
+		err = xe_svm_exec_queue_destroy(c->fd, c->queue);
+	if (c->vm)
+		err = xe_svm_vm_destroy(c->fd, c->vm) ?: err;
+	if (err)
+		tap_diag("teardown: %s", xe_svm_strerror(err));
+	if (c->fence)
+		munmap(c->fence, XE_SVM_PAGE_SIZE);
+	if (c->batch)
+		munmap(c->batch, XE_SVM_CTX_BATCH_SIZE);
+	memset(c, 0, sizeof(*c));
+	return err;
+}
+
+int xe_svm_compare(const char *what, const void *got, const void *want,
+		   size_t len)
+{
+	const uint8_t *g = got, *w = want;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (g[i] != w[i]) {
+			tap_diag("%s: byte 0x%zx is 0x%02x, expected 0x%02x",
+				 what, i, g[i], w[i]);
+			return -1;
+		}
+	}
+	return 0;
+}

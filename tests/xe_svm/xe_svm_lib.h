@@ -141,6 +141,31 @@ unsigned int xe_svm_emit_sdi_qword(uint32_t *cs, uint64_t addr,
 unsigned int xe_svm_emit_atomic_inc(uint32_t *cs, uint64_t addr);
 unsigned int xe_svm_emit_bbe(uint32_t *cs);
 
+/*
+ * A test's GPU context: a VM (@vm_flags; with @mirror the CPU-address
+ * mirror over the whole VA space), an exec queue on the device's engine,
+ * a page for user fences and a 64 KiB batch buffer. Both are shared
+ * anonymous (shmem) memory, which stays in system memory. fini tears down
+ * what init set up (also after a failed init) and zeroes @c.
+ */
+#define XE_SVM_CTX_BATCH_SIZE		0x10000ul
+
+struct xe_svm_ctx {
+	int fd;
+	uint32_t vm, queue;
+	uint64_t *fence;
+	uint32_t *batch;
+	unsigned int seq;
+};
+
+int xe_svm_ctx_init(struct xe_svm_ctx *c, const struct xe_svm_dev *dev,
+		    uint32_t vm_flags, bool mirror);
+int xe_svm_ctx_fini(struct xe_svm_ctx *c);
+
+/* memcmp that says where: a TAP diagnostic for the first differing byte. */
+int xe_svm_compare(const char *what, const void *got, const void *want,
+		   size_t len);
+
 /* Minimal TAP 13 output (kselftest style), test numbers are automatic. */
 void tap_plan(unsigned int count);
 void tap_ok(bool ok, const char *name);

@@ -113,73 +113,16 @@ static void store(uint8_t *shadow, size_t len, uint32_t seed)
 	}
 }
 
-static int compare(const char *what, const uint8_t *got, const uint8_t *want,
-		   size_t len)
+/* A fault-mode VM with the mirror, a queue, a fence page and a batch. */
+static int ctx_init(struct xe_svm_ctx *c)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (got[i] != want[i]) {
-			tap_diag("%s: byte 0x%zx is 0x%02x, expected 0x%02x",
-				 what, i, got[i], want[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Fault-mode VM, mirror, queue; a fence page and a 64K batch buffer. */
-struct ctx {
-	uint32_t vm, queue;
-	uint64_t *fence;
-	uint32_t *batch;
-	unsigned int seq;
-};
-
-static int ctx_init(struct ctx *c)
-{
-	int err;
-
-	memset(c, 0, sizeof(*c));
-	c->fence = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	/* 4K pages only: the batch stays in system memory. */
-	c->batch = mmap(NULL, 2 * SZ_4K * 8, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (c->fence == MAP_FAILED || c->batch == MAP_FAILED) {
-		c->fence = NULL;
-		c->batch = NULL;
-		tap_diag("mmap: %s", strerror(errno));
-		return -ENOMEM;
-	}
-	err = xe_svm_vm_create(dev.fd, DRM_XE_VM_CREATE_FLAG_LR_MODE |
-			       DRM_XE_VM_CREATE_FLAG_FAULT_MODE, &c->vm) ?:
-	      xe_svm_bind_mirror(dev.fd, c->vm, dev.va_bits, dev.pat_index,
-				 &c->fence[0]) ?:
-	      xe_svm_exec_queue_create(dev.fd, c->vm, &dev.eci, &c->queue);
-	if (err)
-		tap_diag("VM/mirror/queue setup: %s", err_str(err));
-	return err;
-}
-
-static int ctx_fini(struct ctx *c)
-{
-	int err = 0;
-
-	if (c->queue)
-		err = xe_svm_exec_queue_destroy(dev.fd, c->queue);
-	if (c->vm)
-		err = xe_svm_vm_destroy(dev.fd, c->vm) ?: err;
-	if (c->fence)
-		munmap(c->fence, SZ_4K);
-	if (c->batch)
-		munmap(c->batch, 2 * SZ_4K * 8);
-	memset(c, 0, sizeof(*c));
-	return err;
+	return xe_svm_ctx_init(c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+			       DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true);
 }
 
 /* Store value_of(@seed, k) into every page k of [buf, buf + len). */
-static int gpu_store(struct ctx *c, uint8_t *buf, size_t len, uint32_t seed)
+static int gpu_store(struct xe_svm_ctx *c, uint8_t *buf, size_t len,
+		     uint32_t seed)
 {
 	uint64_t want = FENCE_VALUE + ++c->seq;
 	unsigned long k, n = 0;
@@ -217,6 +160,23 @@ static int wait_vram_used(long long want, const char *when)
 }
 
 /*
+ * Tear a case down: context, buffer, shadow; a passing case must also
+ * leave no VRAM in use.
+ */
+static enum result finish(struct xe_svm_ctx *c, uint8_t *buf, size_t len,
+			  void *want, enum result res)
+{
+	if (xe_svm_ctx_fini(c))
+		res = FAIL;
+	if (buf)
+		munmap(buf, len);
+	free(want);
+	if (res == PASS && wait_vram_used(0, "after teardown"))
+		res = FAIL;
+	return res;
+}
+
+/*
  * GPU writes into a @len range (its own VMA): it must land in VRAM (for
  * 64 KiB and more), then a CPU read brings every byte back.
  */
@@ -227,7 +187,7 @@ static enum result roundtrip(size_t len, bool expect_vram, size_t first)
 	uint8_t *buf = map_aligned(len, len), *want = malloc(len);
 	long long base, migrations;
 	enum result res = FAIL;
-	struct ctx c;
+	struct xe_svm_ctx c;
 
 	if (ctx_init(&c) || !buf || !want)
 		goto out;
@@ -258,7 +218,7 @@ static enum result roundtrip(size_t len, bool expect_vram, size_t first)
 			 first, buf[first], want[first]);
 		goto out;
 	}
-	if (compare("data read back by the CPU", buf, want, len))
+	if (xe_svm_compare("data read back by the CPU", buf, want, len))
 		goto out;
 	if (wait_vram_used(base, "after the CPU read everything back"))
 		goto out;
@@ -267,18 +227,11 @@ static enum result roundtrip(size_t len, bool expect_vram, size_t first)
 	if (gpu_store(&c, buf, len, 2))
 		goto out;
 	store(want, len, 2);
-	if (compare("data after a second round", buf, want, len))
+	if (xe_svm_compare("data after a second round", buf, want, len))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
-		res = FAIL;
-	if (buf)
-		munmap(buf, len);
-	free(want);
-	if (res == PASS && wait_vram_used(0, "after teardown"))
-		res = FAIL;
-	return res;
+	return finish(&c, buf, len, want, res);
 }
 
 static enum result case_2m(void)
@@ -310,7 +263,7 @@ static enum result case_teardown(void)
 {
 	uint8_t *buf = map_aligned(4 * SZ_2M, SZ_2M);
 	enum result res = FAIL;
-	struct ctx c;
+	struct xe_svm_ctx c;
 
 	if (ctx_init(&c) || !buf)
 		goto out;
@@ -326,7 +279,7 @@ static enum result case_teardown(void)
 	buf = NULL;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
 	if (buf)
 		munmap(buf, 4 * SZ_2M);
@@ -345,7 +298,7 @@ static enum result case_fork(void)
 	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	enum result res = FAIL;
 	int pipefd[2] = { -1, -1 }, status;
-	struct ctx c;
+	struct xe_svm_ctx c;
 	pid_t pid;
 	char go;
 
@@ -364,8 +317,8 @@ static enum result case_fork(void)
 		/* Child: wait until the parent's GPU wrote, then read. */
 		if (read(pipefd[0], &go, 1) != 1)
 			_exit(2);
-		_exit(compare("child's view after the parent's GPU wrote",
-			      buf, want, SZ_2M) ? 1 : 0);
+		_exit(xe_svm_compare("child's view after the parent's GPU wrote",
+				     buf, want, SZ_2M) ? 1 : 0);
 	}
 	if (gpu_store(&c, buf, SZ_2M, 5)) {
 		kill(pid, SIGKILL);
@@ -380,11 +333,12 @@ static enum result case_fork(void)
 		goto out;
 	}
 	store(want, SZ_2M, 5);
-	if (compare("parent's data after its GPU wrote", buf, want, SZ_2M))
+	if (xe_svm_compare("parent's data after its GPU wrote", buf, want,
+			   SZ_2M))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
 	if (pipefd[0] >= 0) {
 		close(pipefd[0]);
@@ -440,7 +394,7 @@ static enum result case_hammer(void)
 	unsigned long cpu = 0;
 	uint64_t fence;
 	uint32_t total;
-	struct ctx c;
+	struct xe_svm_ctx c;
 	int err = 0;
 
 	if (ctx_init(&c) || !buf || !want)
@@ -499,18 +453,11 @@ static enum result case_hammer(void)
 	}
 	total += cpu + batches * HAMMER_GPU_INCS;
 	memcpy(want + HAMMER_OFF, &total, 4);
-	if (compare("after CPU and GPU increments", buf, want, SZ_2M))
+	if (xe_svm_compare("after CPU and GPU increments", buf, want, SZ_2M))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
-		res = FAIL;
-	if (buf)
-		munmap(buf, SZ_2M);
-	free(want);
-	if (res == PASS && wait_vram_used(0, "after teardown"))
-		res = FAIL;
-	return res;
+	return finish(&c, buf, SZ_2M, want, res);
 }
 
 /*
@@ -524,7 +471,7 @@ static enum result case_mremap(void)
 	uint8_t *dst = map_aligned(SZ_2M, SZ_2M), *moved = MAP_FAILED;
 	enum result res = FAIL;
 	long long before;
-	struct ctx c;
+	struct xe_svm_ctx c;
 
 	if (ctx_init(&c) || !buf || !want || !dst)
 		goto out;
@@ -554,12 +501,12 @@ static enum result case_mremap(void)
 	if (gpu_store(&c, dst, SZ_2M / 2, 7))
 		goto out;
 	store(want, SZ_2M / 2, 7);
-	if (compare("moved range after GPU writes at the new address", dst,
-		    want, SZ_2M))
+	if (xe_svm_compare("moved range after GPU writes at the new address",
+			   dst, want, SZ_2M))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
 	if (buf)
 		munmap(buf, SZ_2M);
@@ -580,7 +527,7 @@ static enum result case_munmap_half(void)
 	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	enum result res = FAIL;
 	size_t half = SZ_2M / 2;
-	struct ctx c;
+	struct xe_svm_ctx c;
 
 	if (ctx_init(&c) || !buf || !want)
 		goto out;
@@ -601,18 +548,12 @@ static enum result case_munmap_half(void)
 	if (gpu_store(&c, buf, half, 11))
 		goto out;
 	store(want, half, 11);
-	if (compare("lower half after munmap of the upper", buf, want, half))
+	if (xe_svm_compare("lower half after munmap of the upper", buf, want,
+			   half))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&c))
-		res = FAIL;
-	if (buf)
-		munmap(buf, SZ_2M);
-	free(want);
-	if (res == PASS && wait_vram_used(0, "after teardown"))
-		res = FAIL;
-	return res;
+	return finish(&c, buf, SZ_2M, want, res);
 }
 
 /*
@@ -624,7 +565,7 @@ static enum result case_two_vms(void)
 {
 	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	enum result res = FAIL;
-	struct ctx a, b;
+	struct xe_svm_ctx a, b;
 
 	memset(&b, 0, sizeof(b));
 	if (ctx_init(&a) || ctx_init(&b) || !buf || !want)
@@ -645,11 +586,11 @@ static enum result case_two_vms(void)
 	if (gpu_store(&a, buf, SZ_2M / 4, 22))
 		goto out;
 	store(want, SZ_2M / 4, 22);
-	if (compare("range written by two VMs", buf, want, SZ_2M))
+	if (xe_svm_compare("range written by two VMs", buf, want, SZ_2M))
 		goto out;
 	res = PASS;
 out:
-	if (ctx_fini(&a) | ctx_fini(&b))
+	if (xe_svm_ctx_fini(&a) | xe_svm_ctx_fini(&b))
 		res = FAIL;
 	if (buf)
 		munmap(buf, SZ_2M);
@@ -673,7 +614,7 @@ static enum result case_exit(void)
 		return FAIL;
 	if (!pid) {
 		uint8_t *buf = map_aligned(2 * SZ_2M, SZ_2M);
-		struct ctx c;
+		struct xe_svm_ctx c;
 
 		dev.fd = xe_svm_open();
 		if (dev.fd < 0 || !buf || ctx_init(&c))
@@ -701,7 +642,7 @@ static enum result case_unload_busy(void)
 {
 	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	enum result res = FAIL;
-	struct ctx c;
+	struct xe_svm_ctx c;
 	long ret;
 
 	if (ctx_init(&c) || !buf || !want)
@@ -716,7 +657,7 @@ static enum result case_unload_busy(void)
 			 vram_used());
 		goto out;
 	}
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		goto out_data;
 	close(dev.fd);
 	dev.fd = -1;
@@ -731,8 +672,8 @@ static enum result case_unload_busy(void)
 		goto out_data;
 	}
 	tap_diag("unload refused while VRAM is in use: %s", strerror(errno));
-	if (compare("data read back after the refused unload", buf, want,
-		    SZ_2M))
+	if (xe_svm_compare("data read back after the refused unload", buf, want,
+			   SZ_2M))
 		goto out_data;
 	res = PASS;
 out_data:
@@ -742,7 +683,7 @@ out_data:
 		res = FAIL;
 	}
 out:
-	if (ctx_fini(&c))
+	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
 	if (buf)
 		munmap(buf, SZ_2M);
