@@ -85,7 +85,6 @@ struct drm_gpusvm_chunk {
  * @copy_to_ram: copy @npages pages of device memory at byte offset @src to
  *	the system pages mapped for the device at @dst
  * @clear: zero @size bytes of device memory at byte offset @dst
- * @owner: the module providing these ops; held while chunks exist
  *
  * Called without the notifier lock and without the pool lock; the pages
  * involved are locked by migration. Return 0 or a negative errno.
@@ -96,7 +95,6 @@ struct drm_gpusvm_pool_ops {
 	int (*copy_to_ram)(struct drm_gpusvm_pool *pool, const dma_addr_t *dst,
 			   u64 src, unsigned long npages);
 	int (*clear)(struct drm_gpusvm_pool *pool, u64 dst, u64 size);
-	struct module *owner;
 };
 
 /**
@@ -116,6 +114,8 @@ struct drm_gpusvm_pool_ops {
  * @free_work: returns @free_chunks to @buddy
  * @chunks: chunks allocated and not yet returned
  * @used: bytes in those chunks
+ * @evictions: chunks drm_gpusvm_pool_evict() tried
+ * @evicted: bytes it moved to system memory
  */
 struct drm_gpusvm_pool {
 	struct device *dev;
@@ -133,6 +133,8 @@ struct drm_gpusvm_pool {
 	struct work_struct free_work;
 	atomic_t chunks;
 	atomic64_t used;
+	atomic64_t evictions;
+	atomic64_t evicted;
 };
 
 int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
@@ -140,6 +142,7 @@ int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 			 void *owner);
 void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool);
 void drm_gpusvm_pool_flush(struct drm_gpusvm_pool *pool);
+u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes);
 
 /**
  * drm_gpusvm_pool_offset() - device offset of a device-page address

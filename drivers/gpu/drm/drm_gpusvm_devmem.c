@@ -17,6 +17,7 @@
  * See Documentation/gpu/rfc/gpusvm-pagelock.rst for the rules (R1-R7).
  */
 
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/hmm.h>
@@ -123,8 +124,7 @@ static void drm_gpusvm_pool_free_work(struct work_struct *work)
 
 		kvfree(chunk);
 		atomic64_sub(size, &pool->used);
-		if (atomic_dec_and_test(&pool->chunks))
-			module_put(pool->ops->owner);
+		atomic_dec(&pool->chunks);
 	}
 }
 
@@ -172,8 +172,7 @@ drm_gpusvm_chunk_alloc(struct drm_gpusvm_pool *pool, unsigned long size)
 	/* The construction bias: no free can release the chunk mid-fill. */
 	atomic_set(&chunk->live, 1);
 
-	if (atomic_inc_return(&pool->chunks) == 1)
-		__module_get(pool->ops->owner);
+	atomic_inc(&pool->chunks);
 	atomic64_add(size, &pool->used);
 	return chunk;
 }
@@ -309,6 +308,48 @@ static void drm_gpusvm_release_dst(unsigned long *dst, unsigned long npages)
 }
 
 /*
+ * Did migration collect source entry @i, and as a folio of which order?
+ * Entries it did not collect are skipped one page at a time.
+ */
+static bool drm_gpusvm_src_collected(const unsigned long *src,
+				     unsigned long i, unsigned int *order)
+{
+	struct page *spage = migrate_pfn_to_page(src[i]);
+
+	if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
+		return false;
+	*order = src[i] & MIGRATE_PFN_COMPOUND ?
+		 folio_order(page_folio(spage)) : 0;
+	return true;
+}
+
+/*
+ * After migrate_device_pages(), with the sources still locked: mark the
+ * device folios that moved retired, so that nothing maps them again.
+ * Returns the number of pages that moved.
+ */
+static unsigned long drm_gpusvm_retire_moved(const unsigned long *src,
+					     unsigned long npages)
+{
+	unsigned long i, moved = 0;
+
+	for (i = 0; i < npages; i++) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		struct folio *sfolio;
+		unsigned long data;
+
+		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		sfolio = page_folio(spage);
+		data = (unsigned long)folio_zone_device_data(sfolio);
+		folio_set_zone_device_data(sfolio,
+					   (void *)(data | DRM_GPUSVM_RETIRED));
+		moved += folio_nr_pages(sfolio);
+	}
+	return moved;
+}
+
+/*
  * A CPU access to a device page: migrate it back to system memory, with
  * the rest of its chunk in this VMA. Entered with vmf->page locked and
  * referenced by core mm; takes nothing of ours but what our notifiers
@@ -374,17 +415,15 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 
 	for (i = 0; i < npages; ) {
 		struct page *spage = migrate_pfn_to_page(src[i]);
-		unsigned int order = 0;
 		unsigned long nr, k;
 		struct page *dpage;
+		unsigned int order;
 		u64 off;
 
-		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE)) {
+		if (!drm_gpusvm_src_collected(src, i, &order)) {
 			i++;
 			continue;
 		}
-		if (src[i] & MIGRATE_PFN_COMPOUND)
-			order = folio_order(page_folio(spage));
 		nr = 1UL << order;
 
 		if (drm_gpusvm_alloc_ram(vma, start + (i << PAGE_SHIFT), order,
@@ -421,22 +460,8 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 		drm_gpusvm_release_dst(dst, npages);
 
 	migrate_vma_pages(&mig);
-	for (i = 0; i < npages; i++) {
-		struct page *spage = migrate_pfn_to_page(src[i]);
-
-		/*
-		 * Still locked by migration: retire what moved. The window
-		 * may hold pages of other chunks: each keeps its own.
-		 */
-		if (spage && (src[i] & MIGRATE_PFN_MIGRATE)) {
-			struct folio *sfolio = page_folio(spage);
-			unsigned long data =
-				(unsigned long)folio_zone_device_data(sfolio);
-
-			folio_set_zone_device_data(sfolio, (void *)(data |
-						   DRM_GPUSVM_RETIRED));
-		}
-	}
+	/* The window may hold pages of other chunks: each keeps its own. */
+	drm_gpusvm_retire_moved(src, npages);
 	migrate_vma_finalize(&mig);
 out:
 	kvfree(dma);
@@ -536,13 +561,21 @@ EXPORT_SYMBOL_GPL(drm_gpusvm_pool_flush);
 
 /**
  * drm_gpusvm_pool_fini() - tear down a pool
- * @pool: the pool; no chunk may be left (the provider module is pinned
- *	while any is)
+ * @pool: the pool; nothing may migrate into it any more (no GPU SVM
+ *	of the device is left)
+ *
+ * Whatever processes still have in device memory is evicted to system
+ * memory first, so they keep their data; pages busy for a moment are
+ * retried until none is left. Then the device pages go.
  */
 void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool)
 {
-	drm_gpusvm_pool_flush(pool);
-	WARN_ON(atomic_read(&pool->chunks));
+	while (atomic_read(&pool->chunks)) {
+		drm_gpusvm_pool_evict(pool, U64_MAX);
+		if (atomic_read(&pool->chunks))
+			msleep(20);
+	}
+	WARN_ON(!list_empty(&pool->lru));
 	memunmap_pages(&pool->pagemap);
 	release_mem_region(pool->res->start, resource_size(pool->res));
 	gpu_buddy_fini(&pool->buddy);
@@ -665,6 +698,10 @@ int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
 		mig.flags |= MIGRATE_VMA_SELECT_COMPOUND;
 
 	chunk = drm_gpusvm_chunk_alloc(pool, end - start);
+	/* Full: evict the coldest chunks, about as much as we need. */
+	if (PTR_ERR_OR_ZERO(chunk) == -ENOSPC &&
+	    drm_gpusvm_pool_evict(pool, end - start))
+		chunk = drm_gpusvm_chunk_alloc(pool, end - start);
 	if (IS_ERR(chunk))
 		return PTR_ERR(chunk);
 
@@ -707,6 +744,140 @@ out:
 	return err;
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_range_migrate_to_devmem);
+
+/* ---- eviction ---- */
+
+/* A locked system folio of @order to evict into; no VMA to place it by. */
+static struct page *drm_gpusvm_evict_alloc(unsigned int order)
+{
+	struct folio *folio;
+
+	folio = folio_alloc(GFP_HIGHUSER_MOVABLE |
+			    (order ? __GFP_NORETRY | __GFP_NOWARN : 0), order);
+	if (!folio)
+		return NULL;
+	folio_lock(folio);
+	return folio_page(folio, 0);
+}
+
+/*
+ * Migrate what lives in @chunk to system memory, by pfn: no mm, no VMA,
+ * no virtual address, no lock of any GPU SVM; core mm's rmap finds the
+ * CPU mappings and the notifiers zap the GPU ones. Pages that cannot be
+ * locked or unmapped now, or whose copy target cannot be had (a 2 MiB
+ * folio needs a 2 MiB target: core mm splits device folios only when it
+ * knows the VMA), stay. The caller holds a live-count bias on @chunk.
+ *
+ * Return: the number of pages moved.
+ */
+static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk)
+{
+	struct drm_gpusvm_pool *pool = chunk->pool;
+	unsigned long npages = chunk->npages, i, moved = 0;
+	unsigned long *src, *dst;
+	dma_addr_t *dma;
+
+	src = kvcalloc(2 * npages, sizeof(*src), GFP_KERNEL);
+	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
+	if (!src || !dma)
+		goto out;
+	dst = src + npages;
+	for (i = 0; i < npages; i++)
+		src[i] = chunk->pfn + i;
+	migrate_device_pfns(src, npages);
+
+	for (i = 0; i < npages; ) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		struct page *dpage;
+		unsigned int order;
+		unsigned long nr;
+		int err;
+
+		if (!drm_gpusvm_src_collected(src, i, &order)) {
+			i++;
+			continue;
+		}
+		nr = 1UL << order;
+		dpage = drm_gpusvm_evict_alloc(order);
+		if (!dpage) {
+			i += nr;
+			continue;
+		}
+		dst[i] = migrate_pfn(page_to_pfn(dpage)) |
+			 (order ? MIGRATE_PFN_COMPOUND : 0);
+		err = drm_gpusvm_map_for_copy(pool->dev, dpage, nr, dma,
+					      DMA_FROM_DEVICE);
+		if (!err) {
+			err = pool->ops->copy_to_ram(pool, dma,
+						     PFN_PHYS(page_to_pfn(spage) -
+							      pool->pfn_first),
+						     nr);
+			drm_gpusvm_unmap_for_copy(pool->dev, nr, dma,
+						  DMA_FROM_DEVICE);
+		}
+		if (err)
+			drm_gpusvm_release_dst(&dst[i], 1);
+		i += nr;
+	}
+
+	migrate_device_pages(src, dst, npages);
+	moved = drm_gpusvm_retire_moved(src, npages);
+	migrate_device_finalize(src, dst, npages);
+out:
+	kvfree(dma);
+	kvfree(src);
+	return moved;
+}
+
+/**
+ * drm_gpusvm_pool_evict() - make room in device memory
+ * @pool: the pool
+ * @bytes: how much device memory the caller needs
+ *
+ * Evicts chunks coldest first until chunks worth @bytes have been emptied
+ * or every chunk was tried once, then waits for core mm's frees to return
+ * their blocks to the allocator. A chunk with busy pages stays allocated
+ * until its last page goes. Needs no lock of a GPU SVM and must be called
+ * without the notifier lock, the pool lock or any page lock held (it locks
+ * pages and invalidates); the driver lock of a GPU SVM may be held.
+ *
+ * Return: bytes of chunks emptied.
+ */
+u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
+{
+	unsigned int budget = atomic_read(&pool->chunks);
+	struct drm_gpusvm_chunk *chunk;
+	u64 freed = 0;
+
+	while (freed < bytes && budget--) {
+		spin_lock(&pool->lru_lock);
+		chunk = list_first_entry_or_null(&pool->lru,
+						 struct drm_gpusvm_chunk, lru);
+		if (chunk) {
+			/* Tried now: next time, the next coldest. */
+			list_move_tail(&chunk->lru, &pool->lru);
+			/* Zero live: already on its way to the free worker. */
+			if (!atomic_inc_not_zero(&chunk->live))
+				chunk = NULL;
+		}
+		spin_unlock(&pool->lru_lock);
+		if (!chunk) {
+			if (list_empty(&pool->lru))
+				break;
+			continue;
+		}
+
+		atomic64_add(drm_gpusvm_chunk_evict(chunk) << PAGE_SHIFT,
+			     &pool->evicted);
+		atomic64_inc(&pool->evictions);
+		if (atomic_read(&chunk->live) == 1)
+			freed += (u64)chunk->npages << PAGE_SHIFT;
+		drm_gpusvm_chunk_sub(chunk, 1);
+	}
+	drm_gpusvm_pool_flush(pool);
+	return freed;
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_pool_evict);
 
 /* ---- references and the commit section (rule R2) ---- */
 
@@ -774,6 +945,7 @@ int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
 	struct drm_gpusvm_pages *svm_pages = &range->pages;
 	unsigned long npages = drm_gpusvm_range_size(range) >> PAGE_SHIFT;
 	unsigned long start = drm_gpusvm_range_start(range);
+	struct drm_gpusvm_chunk *hot = NULL;
 	struct folio *prev = NULL;
 	unsigned long i, j;
 	u64 gen;
@@ -813,6 +985,14 @@ int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
 			((page_to_pfn(page) - folio_pfn(folio)) << PAGE_SHIFT);
 		drm_gpusvm_record_set(&chunk->rec[folio_pfn(folio) - chunk->pfn],
 				      gpusvm->owner, head, gen);
+		/* A GPU is about to use it: the chunk is the hottest now. */
+		if (chunk != hot) {
+			hot = chunk;
+			spin_lock(&chunk->pool->lru_lock);
+			if (!list_empty(&chunk->lru))
+				list_move_tail(&chunk->lru, &chunk->pool->lru);
+			spin_unlock(&chunk->pool->lru_lock);
+		}
 	}
 	range->bind_gen = gen;
 	return 0;

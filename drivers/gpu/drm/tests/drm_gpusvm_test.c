@@ -377,7 +377,6 @@ static const struct drm_gpusvm_pool_ops dt_ops = {
 	.copy_to_devmem = dt_copy_to_devmem,
 	.copy_to_ram = dt_copy_to_ram,
 	.clear = dt_clear,
-	.owner = THIS_MODULE,
 };
 
 static void dt_fini(void *data)
@@ -408,12 +407,16 @@ static struct devmem_test *dt_setup(struct kunit *test)
 	return dt;
 }
 
-static u8 pattern(unsigned long i)
+/* A byte per address that differs between pages, ranges and chunks. */
+static u8 pattern(unsigned long addr)
 {
-	return (u8)(i * 31 + (i >> 12) + 7);
+	return (u8)(((addr >> 2) * 0x9e3779b97f4a7c15ULL) >> 56) ^ (u8)addr;
 }
 
-/* Fill [addr, addr + len) of the test mm with the pattern, from the CPU. */
+/*
+ * Fill [addr, addr + len) of the test mm with the pattern of its addresses,
+ * from the CPU.
+ */
 static void fill_user(struct kunit *test, unsigned long addr, size_t len)
 {
 	u8 buf[256];
@@ -421,7 +424,7 @@ static void fill_user(struct kunit *test, unsigned long addr, size_t len)
 
 	for (off = 0; off < len; off += sizeof(buf)) {
 		for (i = 0; i < sizeof(buf); i++)
-			buf[i] = pattern(off + i);
+			buf[i] = pattern(addr + off + i);
 		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(addr + off),
 						   buf, sizeof(buf)), 0);
 	}
@@ -438,7 +441,8 @@ static void check_user(struct kunit *test, unsigned long addr, size_t len)
 						     (void __user *)(addr + off),
 						     sizeof(buf)), 0);
 		for (i = 0; i < sizeof(buf); i++)
-			KUNIT_ASSERT_EQ_MSG(test, buf[i], pattern(off + i),
+			KUNIT_ASSERT_EQ_MSG(test, buf[i],
+					    pattern(addr + off + i),
 					    "byte 0x%zx", off + i);
 	}
 }
@@ -497,7 +501,7 @@ static void devmem_roundtrip(struct kunit *test, unsigned long size)
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(offset, size));
 	for (i = 0; i < size; i++)
 		KUNIT_ASSERT_EQ_MSG(test, ((u8 *)dt->vram)[offset + i],
-				    pattern(i), "device byte 0x%lx", i);
+				    pattern(addr + i), "device byte 0x%lx", i);
 
 	folio = page_folio(pfn_to_page(PHYS_PFN(range->pages.dma_addr[0].addr)));
 	/* A PMD-mapped THP becomes one order-9 device folio, else order 0. */
@@ -545,6 +549,57 @@ static void gpusvm_test_devmem_64k(struct kunit *test)
 	devmem_roundtrip(test, SZ_64K);
 }
 
+/*
+ * More 2 MiB ranges than the pool holds: each migration beyond the pool's
+ * size evicts the coldest chunk by pfn (no mm, no VMA), and every byte of
+ * every range reads back from the CPU, evicted or not. An explicit
+ * eviction then empties the pool.
+ */
+static void gpusvm_test_devmem_evict(struct kunit *test)
+{
+	const unsigned int nr = DT_VRAM / SZ_2M + 2;
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct devmem_test *dt = dt_setup(test);
+	struct drm_gpusvm_ctx ctx = { .device_private_page_owner = dt };
+	struct drm_gpusvm_range *range;
+	unsigned long base, addr;
+	unsigned int i;
+	int err;
+
+	addr = kunit_vm_mmap(test, NULL, 0, (nr + 1) * SZ_2M,
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	base = ALIGN(addr, SZ_2M);
+
+	for (i = 0; i < nr; i++) {
+		addr = base + i * SZ_2M;
+		fill_user(test, addr, SZ_2M);
+		range = fault(t, addr, 0, TASK_SIZE, &ctx);
+		expect_range(test, range, addr, SZ_2M);
+		mutex_lock(&t->lock);
+		err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range,
+							 &dt->pool, &ctx);
+		mutex_unlock(&t->lock);
+		KUNIT_ASSERT_EQ_MSG(test, err, 0, "range %u", i);
+		KUNIT_EXPECT_LE(test, atomic64_read(&dt->pool.used),
+				(s64)DT_VRAM);
+	}
+	/* Two ranges more than fit: at least two chunks were evicted. */
+	KUNIT_EXPECT_GE(test, atomic64_read(&dt->pool.evictions), 2LL);
+	KUNIT_EXPECT_GE(test, atomic64_read(&dt->pool.evicted), 2LL * SZ_2M);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.used), (s64)DT_VRAM);
+
+	/* Nothing busy: an explicit eviction empties the pool. */
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_pool_evict(&dt->pool, DT_VRAM),
+			(u64)DT_VRAM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.used), 0LL);
+
+	for (i = 0; i < nr; i++)
+		check_user(test, base + i * SZ_2M, SZ_2M);
+}
+
 /* A 4K range is no candidate, and a full pool says so. */
 static void gpusvm_test_devmem_refusals(struct kunit *test)
 {
@@ -581,6 +636,7 @@ static struct kunit_case gpusvm_test_cases[] = {
 	KUNIT_CASE(gpusvm_test_devmem_2m),
 	KUNIT_CASE(gpusvm_test_devmem_64k),
 	KUNIT_CASE(gpusvm_test_devmem_refusals),
+	KUNIT_CASE(gpusvm_test_devmem_evict),
 #endif
 	{}
 };
