@@ -83,7 +83,6 @@ static const struct drm_gpusvm_pool_ops vxe_pool_ops = {
 	.copy_to_devmem = vxe_copy_to_vram,
 	.copy_to_ram = vxe_copy_to_ram,
 	.clear = vxe_clear_vram,
-	.owner = THIS_MODULE,
 };
 
 /**
@@ -122,7 +121,8 @@ int vxe_vram_init(struct vxe_device *vxe)
 
 /**
  * vxe_vram_fini() - remove the VRAM region
- * @vxe: the device; no chunk is left (vxe is pinned while any is)
+ * @vxe: the device, every file closed; VRAM-resident data of processes
+ *	still running is evicted to their system memory first
  */
 void vxe_vram_fini(struct vxe_device *vxe)
 {
@@ -147,12 +147,16 @@ static int vxe_vram_show(struct seq_file *m, void *data)
 	seq_printf(m, "size %llu\nused %lld\nchunks %d\n", vxe->vram_size,
 		   (long long)atomic64_read(&vxe->pool.used),
 		   atomic_read(&vxe->pool.chunks));
+	seq_printf(m, "evictions %lld\nevicted %lld\n",
+		   (long long)atomic64_read(&vxe->pool.evictions),
+		   (long long)atomic64_read(&vxe->pool.evicted));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vxe_vram);
 
 /**
- * vxe_vram_debugfs_init() - debugfs "vram": size, bytes and chunks in use
+ * vxe_vram_debugfs_init() - debugfs "vram": size, bytes and chunks in use,
+ *	chunks evicted and bytes moved by eviction
  * @vxe: the device
  * @root: the DRM minor's debugfs directory
  */
