@@ -2,7 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run one of our xe uAPI tests against vxe: load the module, run, unload
 # (the unload is part of the test: it must be clean).
-modprobe vxe || { echo "1..0 # SKIP modprobe vxe failed"; exit 1; }
+# Usage: run-vxe.sh [PARAM=VALUE...] PROGRAM [ARGS...]
+# Leading NAME=VALUE arguments are vxe module parameters.
+params=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	*=*) params="$params $1"; shift ;;
+	*) break ;;
+	esac
+done
+modprobe vxe $params || { echo "1..0 # SKIP modprobe vxe$params failed"; exit 1; }
 "$@"
 rc=$?
 modprobe -r vxe || { echo "# modprobe -r vxe failed"; rc=1; }

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * xe_svm_evict - working sets larger than VRAM: GPU faults on 2 MiB ranges
+ * keep migrating into a full VRAM, which evicts the coldest chunks back to
+ * system memory; CPU reads in between pull ranges back as well. After
+ * every pass every byte is checked, the device must report evictions
+ * (else VRAM was never under pressure and the case fails), VRAM in use
+ * never exceeds its size, and it returns to zero at the end.
+ *
+ * Run with a small VRAM (run-vxe.sh vram_mb=16 xe_svm_evict): the working
+ * sets are 2x and 4x its size, from one VM, four threads with a VM each,
+ * and four processes.
+ *
+ * Output is TAP 13. Exit status: 0 all passed, 1 some failed, 4 skipped.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xe_svm_lib.h"
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define SZ_4K			0x1000ul
+#define SZ_2M			0x200000ul
+#define FENCE_VALUE		0xe51c0000e51c0000ull
+#define STORE_OFF		0x5c0
+#define WORKERS			4
+#define PASSES			3
+
+enum result { PASS, FAIL, SKIP };
+
+static struct xe_svm_dev dev;
+static long long vram_size;
+static const int64_t timeout_ns = 120 * XE_SVM_NSEC_PER_SEC;
+
+static uint64_t to_u64(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static long long vram_value(int fd, const char *key)
+{
+	long long v = -1;
+
+	if (xe_svm_debugfs_value(fd, "vram", key, &v))
+		tap_diag("debugfs vram: no \"%s\" line", key);
+	return v;
+}
+
+static uint32_t value_of(const uint8_t *page, unsigned int pass)
+{
+	return (uint32_t)(uintptr_t)page * 0x9e3779b1u ^ pass;
+}
+
+/* A 2 MiB-aligned anonymous buffer of @len, filled with its own pattern. */
+static uint8_t *buf_alloc(size_t len)
+{
+	uint8_t *p = mmap(NULL, len + SZ_2M, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *a;
+	size_t i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (uint8_t *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	for (i = 0; i < len; i++)
+		a[i] = (uint8_t)((uintptr_t)(a + i) * 7 >> 3);
+	return a;
+}
+
+/*
+ * The GPU stores value_of(page, @pass) at STORE_OFF of every page of
+ * [buf, buf + len), in as many batches as the context's buffer needs.
+ */
+static int gpu_pass(struct xe_svm_ctx *c, uint8_t *buf, size_t len,
+		    unsigned int pass)
+{
+	const size_t per_batch = XE_SVM_CTX_BATCH_SIZE / 16 - 1;
+	size_t pages = len / SZ_4K, k = 0, n;
+	uint64_t want;
+	int err = 0;
+
+	while (k < pages && !err) {
+		unsigned int dw = 0;
+
+		for (n = 0; n < per_batch && k < pages; n++, k++)
+			dw += xe_svm_emit_sdi(c->batch + dw,
+					      to_u64(buf + k * SZ_4K +
+						     STORE_OFF),
+					      value_of(buf + k * SZ_4K, pass));
+		xe_svm_emit_bbe(c->batch + dw);
+		want = FENCE_VALUE + ++c->seq;
+		c->fence[1] = 0;
+		err = xe_svm_exec(c->fd, c->queue, to_u64(c->batch),
+				  to_u64(&c->fence[1]), want) ?:
+		      xe_svm_wait_ufence(c->fd, to_u64(&c->fence[1]), want,
+					 c->queue, timeout_ns);
+	}
+	if (err)
+		tap_diag("GPU pass %u: %s", pass, strerror(-err));
+	return err;
+}
+
+/* Every byte of [buf, buf + len) after GPU pass @pass. */
+static int cpu_check(const uint8_t *buf, size_t len, unsigned int pass)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		size_t in = i & (SZ_4K - 1);
+		uint8_t want = (uint8_t)((uintptr_t)(buf + i) * 7 >> 3);
+
+		if (in >= STORE_OFF && in < STORE_OFF + 4) {
+			uint32_t v = value_of(buf + i - in, pass);
+
+			want = ((uint8_t *)&v)[in - STORE_OFF];
+		}
+		if (buf[i] != want) {
+			tap_diag("pass %u: byte 0x%zx is 0x%02x, expected 0x%02x",
+				 pass, i, buf[i], want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * PASSES rounds over a buffer of @len on its own VM: GPU writes all, the
+ * CPU checks half (pulling it back), the GPU writes all again, the CPU
+ * checks all. @fd is the device file to use.
+ */
+static int workload(int fd, size_t len)
+{
+	struct xe_svm_dev d = dev;
+	struct xe_svm_ctx c;
+	unsigned int pass;
+	uint8_t *buf;
+	int err;
+
+	d.fd = fd;
+	buf = buf_alloc(len);
+	if (!buf) {
+		tap_diag("mmap of %zu MiB: %s", len >> 20, strerror(errno));
+		return -1;
+	}
+	err = xe_svm_ctx_init(&c, &d, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+			      DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true);
+	for (pass = 1; pass <= PASSES && !err; pass++) {
+		err = gpu_pass(&c, buf, len, pass);
+		if (!err && vram_value(fd, "used") > vram_size) {
+			tap_diag("VRAM in use %lld beyond its size %lld",
+				 vram_value(fd, "used"), vram_size);
+			err = -1;
+		}
+		if (!err && pass < PASSES)
+			err = cpu_check(buf, len / 2, pass);
+	}
+	if (!err)
+		err = cpu_check(buf, len, PASSES);
+	if (xe_svm_ctx_fini(&c))
+		err = -1;
+	munmap(buf, len);
+	return err;
+}
+
+/* Wait (up to 2 s) for VRAM in use to come down to zero. */
+static int vram_drained(void)
+{
+	long long used = -1;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		used = vram_value(dev.fd, "used");
+		if (!used)
+			return 0;
+		usleep(10000);
+	}
+	tap_diag("VRAM in use %lld bytes after the case, expected 0", used);
+	return -1;
+}
+
+/* The case's verdict: its own, plus evictions seen and VRAM drained. */
+static enum result verdict(int err, long long evictions_before)
+{
+	long long evictions = vram_value(dev.fd, "evictions");
+
+	tap_diag("%lld chunk evictions, %lld MiB evicted in all so far",
+		 evictions - evictions_before,
+		 vram_value(dev.fd, "evicted") >> 20);
+	if (!err && evictions <= evictions_before) {
+		tap_diag("no eviction: VRAM was never under pressure");
+		err = -1;
+	}
+	if (vram_drained())
+		err = -1;
+	return err ? FAIL : PASS;
+}
+
+static enum result case_2x(void)
+{
+	long long before = vram_value(dev.fd, "evictions");
+
+	return verdict(workload(dev.fd, 2 * vram_size), before);
+}
+
+static void *worker_thread(void *arg __attribute__((unused)))
+{
+	return (void *)(uintptr_t)(workload(dev.fd, vram_size) ? 1 : 0);
+}
+
+static enum result case_threads(void)
+{
+	long long before = vram_value(dev.fd, "evictions");
+	pthread_t tid[WORKERS];
+	int started = 0, err = 0, i;
+	void *ret;
+
+	for (i = 0; i < WORKERS; i++) {
+		if (pthread_create(&tid[i], NULL, worker_thread, NULL))
+			break;
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(tid[i], &ret);
+		err |= ret != NULL;
+	}
+	if (started < WORKERS)
+		err = 1;
+	return verdict(err, before);
+}
+
+static enum result case_processes(void)
+{
+	long long before = vram_value(dev.fd, "evictions");
+	int i, status, err = 0, started = 0;
+	pid_t pid[WORKERS];
+
+	for (i = 0; i < WORKERS; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			break;
+		if (!pid[i]) {
+			int fd = xe_svm_open();
+
+			_exit(fd < 0 || workload(fd, vram_size) ? 1 : 0);
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		if (waitpid(pid[i], &status, 0) != pid[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			err = 1;
+	if (started < WORKERS)
+		err = 1;
+	return verdict(err, before);
+}
+
+static const struct {
+	const char *name;
+	enum result (*fn)(void);
+} tests[] = {
+	{ "evict-2x-vram-one-vm", case_2x },
+	{ "evict-4x-vram-four-threads", case_threads },
+	{ "evict-4x-vram-four-processes", case_processes },
+};
+
+int main(void)
+{
+	unsigned int i;
+	int fd, err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fd = xe_svm_open();
+	if (fd < 0) {
+		printf("TAP version 13\n1..0 # SKIP no xe device\n");
+		return 4;
+	}
+	tap_plan(ARRAY_SIZE(tests));
+	err = xe_svm_dev_init(&dev, fd);
+	if (!err && (xe_svm_debugfs_value(fd, "vram", "size", &vram_size) ||
+		     !vram_size)) {
+		for (i = 0; i < ARRAY_SIZE(tests); i++)
+			tap_skip(tests[i].name, "the device has no VRAM region");
+		return tap_finish();
+	}
+	tap_diag("VRAM %lld MiB", vram_size >> 20);
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (err) {
+			tap_diag("device queries failed: %s", strerror(-err));
+			tap_ok(false, tests[i].name);
+			continue;
+		}
+		tap_ok(tests[i].fn() == PASS, tests[i].name);
+	}
+	return tap_finish();
+}
