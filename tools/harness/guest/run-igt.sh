@@ -1,11 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Run Debian's IGT binaries from the sid userland disk against vxe.
-# Usage: run-igt.sh BINARY LIST
+# Usage: run-igt.sh [PARAM=VALUE...] BINARY LIST
+# Leading NAME=VALUE arguments are vxe module parameters.
 # Each line of LIST is a subtest name (or a wildcard IGT accepts). Every
 # subtest runs in its own process, as igt_runner does, and is reported as
 # TAP: exit 0 with nothing on stderr is a pass, 77 a skip, anything else
 # (including a pass with warnings on stderr, igt_runner's "warn") a failure.
+params=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	*=*) params="$params $1"; shift ;;
+	*) break ;;
+	esac
+done
 bin=$1
 list=$2
 root=/igt
@@ -22,7 +30,7 @@ done
 mount -t tmpfs tmpfs "$root/run"
 mount -t tmpfs tmpfs "$root/var/tmp" 2>/dev/null
 
-modprobe vxe || { echo "1..0 # SKIP modprobe vxe failed"; exit 1; }
+modprobe vxe $params || { echo "1..0 # SKIP modprobe vxe$params failed"; exit 1; }
 
 # Per-subtest time limit: svm.igt_timeout= on the kernel command line.
 limit=300
@@ -65,6 +73,10 @@ grep -v '^[[:space:]]*\(#\|$\)' "$list" | while read -r t; do
 	fi
 done
 
+# What VRAM went through (evictions show whether it was over-subscribed).
+for f in /sys/kernel/debug/dri/*/vram; do
+	[ -r "$f" ] && { echo "# vxe vram: $(tr '\n' ' ' < "$f")"; break; }
+done
 modprobe -r vxe || echo "# modprobe -r vxe failed"
 for d in var/tmp run tmp sys proc dev; do
 	umount -l "$root/$d" 2>/dev/null
