@@ -391,6 +391,18 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 	end = start + ((unsigned long)chunk->npages << PAGE_SHIFT);
 	start = max(start, vma->vm_start);
 	end = min(end, vma->vm_end);
+	/*
+	 * A large folio mapped by PTEs (after mremap, mprotect or a partial
+	 * munmap split its PMD): migrate_vma_setup() splits it, but Linux
+	 * 7.2 then keeps taking the old folio, now the head's, for the
+	 * locked fault folio, and finalize unlocks the head twice if it is
+	 * in the window and not the faulting page. So migrate the faulting
+	 * page alone; the rest, split by then, follows on its own faults.
+	 */
+	if (vmf->pte && folio_test_large(folio)) {
+		start = vmf->address & PAGE_MASK;
+		end = start + PAGE_SIZE;
+	}
 	if (!vmf->pte && folio_order(folio) &&
 	    IS_ALIGNED(start, SZ_2M) && end - start == SZ_2M)
 		mig.flags |= MIGRATE_VMA_SELECT_COMPOUND;
