@@ -557,6 +557,53 @@ out:
 }
 
 /*
+ * A VRAM-resident 2 MiB folio moved by mremap() to an address that is not
+ * 2 MiB aligned: its PMD becomes PTEs while the device folio stays large,
+ * and the CPU's first touch is a PTE fault away from the folio's head (the
+ * case Linux 7.2's split-on-collect gets wrong).
+ */
+static enum result case_pte_mapped(void)
+{
+	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *area = map_aligned(2 * SZ_2M, SZ_2M), *dst = NULL;
+	size_t probe = SZ_2M / 2 + 5 * SZ_4K + 7;
+	enum result res = FAIL;
+	struct xe_svm_ctx c;
+
+	if (ctx_init(&c) || !buf || !want || !area)
+		goto out;
+	fill(buf, SZ_2M, 0x4b);
+	memcpy(want, buf, SZ_2M);
+	if (gpu_store(&c, buf, SZ_2M, 13))
+		goto out;
+	store(want, SZ_2M, 13);
+	if (vram_used() < (long long)SZ_2M) {
+		tap_diag("2 MiB written by the GPU, VRAM in use %lld",
+			 vram_used());
+		goto out;
+	}
+	dst = mremap(buf, SZ_2M, SZ_2M, MREMAP_MAYMOVE | MREMAP_FIXED,
+		     area + SZ_64K);
+	if (dst == MAP_FAILED) {
+		tap_diag("mremap: %s", strerror(errno));
+		dst = NULL;
+		goto out;
+	}
+	buf = NULL;
+	if (dst[probe] != want[probe]) {
+		tap_diag("first read, mid-folio at the new address, is wrong");
+		goto out;
+	}
+	if (xe_svm_compare("data of the PTE-mapped folio", dst, want, SZ_2M))
+		goto out;
+	res = PASS;
+out:
+	if (area)
+		munmap(area, 2 * SZ_2M);
+	return finish(&c, buf, SZ_2M, want, res);
+}
+
+/*
  * Two VMs of one process mirror the same 2 MiB range: VM A's GPU moves it
  * into VRAM, VM B's GPU then writes half of it through the same device
  * pages, VM A a quarter again; each VM's mapping must stay right.
@@ -699,6 +746,7 @@ static const struct {
 	{ "vram-cpu-gpu-atomic-hammer", case_hammer },
 	{ "vram-mremap-then-gpu-at-new-address", case_mremap },
 	{ "vram-munmap-half-of-2m", case_munmap_half },
+	{ "vram-2m-pte-mapped-cpu-fault", case_pte_mapped },
 	{ "vram-two-vms-one-range", case_two_vms },
 	{ "vram-process-exit-returns-chunks", case_exit },
 	/* Last: it unloads and reloads vxe. */
