@@ -67,11 +67,6 @@ static struct xe_svm_dev dev;
 static int64_t timeout_ns = 10 * XE_SVM_NSEC_PER_SEC;
 static char skip_reason[160];
 
-static uint64_t to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 static const char *err_str(int err)
 {
 	return err ? strerror(-err) : "success";

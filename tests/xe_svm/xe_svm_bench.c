@@ -38,11 +38,6 @@
 static struct xe_svm_dev dev;
 static const char *const size_key[NSIZES] = { "4K", "64K", "2M" };
 
-static uint64_t to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;

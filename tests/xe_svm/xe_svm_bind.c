@@ -41,16 +41,6 @@ enum result { PASS, FAIL };
 static struct xe_svm_dev dev;
 static const int64_t timeout_ns = 10 * XE_SVM_NSEC_PER_SEC;
 
-static uint64_t to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static const char *err_str(int err)
-{
-	return strerror(err < 0 ? -err : err);
-}
-
 static void *map_anon(size_t len, int prot, int flags)
 {
 	void *p = mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0);
@@ -108,13 +98,13 @@ static int gpu_store_pages(struct xe_svm_ctx *c, uint64_t gpu, uint32_t seed,
 	*fence = 0;
 	err = xe_svm_exec(dev.fd, c->queue, batch_gpu, to_u64(fence), want);
 	if (err) {
-		tap_diag("EXEC: %s", err_str(err));
+		tap_diag("EXEC: %s", xe_svm_strerror(err));
 		return err;
 	}
 	err = xe_svm_wait_ufence(dev.fd, to_u64(fence), want, c->queue,
 				 timeout_ns);
 	if (err)
-		tap_diag("WAIT_USER_FENCE: %s", err_str(err));
+		tap_diag("WAIT_USER_FENCE: %s", xe_svm_strerror(err));
 	return err;
 }
 
@@ -170,7 +160,8 @@ static enum result case_bo_over_mirror(void)
 	err = xe_svm_gem_create(dev.fd, SPAN, dev.sysmem_placement &
 				-dev.sysmem_placement, &bo);
 	if (err || !x || !want_x || !want_bo) {
-		tap_diag("setup: %s", err ? err_str(err) : strerror(errno));
+		tap_diag("setup: %s",
+			 err ? xe_svm_strerror(err) : strerror(errno));
 		goto out;
 	}
 	bo_map = xe_svm_gem_mmap(dev.fd, bo, SPAN);
@@ -185,7 +176,7 @@ static enum result case_bo_over_mirror(void)
 
 	err = bind(&c, DRM_XE_VM_BIND_OP_MAP, 0, bo, 0, to_u64(x), SPAN);
 	if (err) {
-		tap_diag("BO bind over the mirror: %s", err_str(err));
+		tap_diag("BO bind over the mirror: %s", xe_svm_strerror(err));
 		goto out;
 	}
 	if (gpu_store_span(&c, to_u64(x), 1))
@@ -198,7 +189,8 @@ static enum result case_bo_over_mirror(void)
 
 	err = remirror(&c, to_u64(x), SPAN / 2);
 	if (err) {
-		tap_diag("re-mirroring the lower half: %s", err_str(err));
+		tap_diag("re-mirroring the lower half: %s",
+			 xe_svm_strerror(err));
 		goto out;
 	}
 	if (gpu_store_span(&c, to_u64(x), 2))
@@ -213,14 +205,15 @@ static enum result case_bo_over_mirror(void)
 
 	err = remirror(&c, to_u64(x) + SPAN / 2, SPAN / 2);
 	if (err) {
-		tap_diag("re-mirroring the upper half: %s", err_str(err));
+		tap_diag("re-mirroring the upper half: %s",
+			 xe_svm_strerror(err));
 		goto out;
 	}
 	/* The BO handle goes; the mirror must not care. */
 	err = xe_svm_gem_close(dev.fd, bo);
 	bo = 0;
 	if (err) {
-		tap_diag("GEM_CLOSE: %s", err_str(err));
+		tap_diag("GEM_CLOSE: %s", xe_svm_strerror(err));
 		goto out;
 	}
 	if (gpu_store_span(&c, to_u64(x), 3))
@@ -269,7 +262,8 @@ static enum result case_bo_no_fault_vm(void)
 	err = xe_svm_gem_create(dev.fd, SPAN + SZ_64K, dev.sysmem_placement &
 				-dev.sysmem_placement, &bo);
 	if (err || !want) {
-		tap_diag("setup: %s", err ? err_str(err) : "out of memory");
+		tap_diag("setup: %s",
+			 err ? xe_svm_strerror(err) : "out of memory");
 		goto out;
 	}
 	bo_map = xe_svm_gem_mmap(dev.fd, bo, SPAN + SZ_64K);
@@ -283,7 +277,7 @@ static enum result case_bo_no_fault_vm(void)
 	      bind(&c, DRM_XE_VM_BIND_OP_MAP_USERPTR, 0, 0, to_u64(c.fence),
 		   fence_gpu, SZ_4K);
 	if (err) {
-		tap_diag("BO + userptr bind: %s", err_str(err));
+		tap_diag("BO + userptr bind: %s", xe_svm_strerror(err));
 		goto out;
 	}
 
@@ -302,7 +296,7 @@ static enum result case_bo_no_fault_vm(void)
 	      xe_svm_wait_ufence(dev.fd, to_u64(&c.fence[1]), fv, c.queue,
 				 timeout_ns);
 	if (err) {
-		tap_diag("exec from the BO: %s", err_str(err));
+		tap_diag("exec from the BO: %s", xe_svm_strerror(err));
 		goto out;
 	}
 	if (xe_svm_compare("BO after stores in a VM without faults",
@@ -352,7 +346,7 @@ static enum result case_userptr(void)
 	err = bind(&c, DRM_XE_VM_BIND_OP_MAP_USERPTR, 0, 0, to_u64(u),
 		   to_u64(y), SPAN);
 	if (err) {
-		tap_diag("userptr bind: %s", err_str(err));
+		tap_diag("userptr bind: %s", xe_svm_strerror(err));
 		goto out;
 	}
 	if (gpu_store_span(&c, to_u64(y), 5))
@@ -381,7 +375,7 @@ static enum result case_userptr(void)
 		   to_u64(y) + SPAN / 4, SPAN / 4);
 	if (err) {
 		tap_diag("unbinding the middle of the userptr: %s",
-			 err_str(err));
+			 xe_svm_strerror(err));
 		goto out;
 	}
 	if (gpu_store_pages(&c, to_u64(y), 7, 0, SPAN_PAGES / 4) ||
@@ -402,8 +396,9 @@ static enum result case_userptr(void)
 				 c.queue, XE_SVM_NSEC_PER_SEC / 4);
 	if (err != -EIO && err != -ETIME) {
 		tap_diag("store into the unbound quarter: %s, expected %s or %s",
-			 err ? err_str(err) : "success", err_str(-EIO),
-			 err_str(-ETIME));
+			 err ? xe_svm_strerror(err) : "success",
+			 xe_svm_strerror(-EIO),
+			 xe_svm_strerror(-ETIME));
 		goto out;
 	}
 	if (xe_svm_compare("userptr memory after the faulting store", u, want,
@@ -444,7 +439,8 @@ static enum result case_bad_binds(void)
 				-dev.sysmem_placement, &bo);
 	hole = map_anon(SZ_64K, PROT_READ, MAP_PRIVATE);
 	if (err || !hole || munmap(hole, SZ_64K)) {
-		tap_diag("setup: %s", err ? err_str(err) : strerror(errno));
+		tap_diag("setup: %s",
+			 err ? xe_svm_strerror(err) : strerror(errno));
 		goto out;
 	}
 
@@ -466,8 +462,8 @@ static enum result case_bad_binds(void)
 			   t[i].addr, t[i].range);
 		if (err != t[i].expect) {
 			tap_diag("%s: %s, expected %s", t[i].what,
-				 err ? err_str(err) : "success",
-				 err_str(t[i].expect));
+				 err ? xe_svm_strerror(err) : "success",
+				 xe_svm_strerror(t[i].expect));
 			res = FAIL;
 		}
 	}
@@ -504,7 +500,8 @@ int main(void)
 	err = xe_svm_dev_init(&dev, fd);
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		if (err) {
-			tap_diag("device queries failed: %s", err_str(err));
+			tap_diag("device queries failed: %s",
+				 xe_svm_strerror(err));
 			tap_ok(false, tests[i].name);
 			continue;
 		}

@@ -28,11 +28,6 @@
 
 static struct xe_svm_dev dev;
 
-static uint64_t to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 static long long stat_of(const char *name)
 {
 	long long v = 0;

@@ -39,11 +39,6 @@ static struct xe_svm_dev dev;
 static long long vram_size;
 static const int64_t timeout_ns = 120 * XE_SVM_NSEC_PER_SEC;
 
-static uint64_t to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 static long long vram_value(int fd, const char *key)
 {
 	long long v = -1;

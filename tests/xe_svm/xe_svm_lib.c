@@ -26,11 +26,6 @@ _Static_assert(XE_SVM_MI_BATCH_BUFFER_END == 0x05000000, "MI_BATCH_BUFFER_END");
 #define BIND_FENCE_TIMEOUT_NS	(10 * XE_SVM_NSEC_PER_SEC)
 #define BIND_FENCE_VALUE	0xb1dfe4ce0000b1dfull
 
-static uint64_t to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 int xe_svm_ioctl(int fd, unsigned long request, void *arg)
 {
 	unsigned int again = 0;
@@ -608,11 +603,6 @@ int tap_finish(void)
 	if (!tap_pass && tap_skipped)
 		return 4;
 	return 0;
-}
-
-static const char *xe_svm_strerror(int err)
-{
-	return strerror(err < 0 ? -err : err);
 }
 
 int xe_svm_ctx_init(struct xe_svm_ctx *c, const struct xe_svm_dev *dev,

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <drm/drm.h>
 #include <drm/xe_drm.h>
@@ -46,6 +47,18 @@ struct xe_svm_dev {
 	uint32_t vram_placement;	/* GEM placement bits of VRAM regions */
 	uint16_t pat_index;		/* PAT index for mirror binds (default 0) */
 };
+
+/* A CPU pointer as the u64 the uAPI and the GPU take. */
+static inline uint64_t to_u64(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* strerror() of an errno of either sign, as the wrappers return them. */
+static inline const char *xe_svm_strerror(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
 
 /* Open the first /dev/dri/card* whose DRM driver name is "xe"; -1 if none. */
 int xe_svm_open(void);

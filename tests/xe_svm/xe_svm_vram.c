@@ -44,16 +44,6 @@ enum result { PASS, FAIL, SKIP };
 static struct xe_svm_dev dev;
 static const int64_t timeout_ns = 20 * XE_SVM_NSEC_PER_SEC;
 
-static uint64_t to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static const char *err_str(int err)
-{
-	return strerror(err < 0 ? -err : err);
-}
-
 static long long vram_used(void)
 {
 	long long v = -1;
@@ -139,7 +129,7 @@ static int gpu_store(struct xe_svm_ctx *c, uint8_t *buf, size_t len,
 	      xe_svm_wait_ufence(dev.fd, to_u64(&c->fence[1]), want, c->queue,
 				 timeout_ns);
 	if (err)
-		tap_diag("GPU stores: %s", err_str(err));
+		tap_diag("GPU stores: %s", xe_svm_strerror(err));
 	return err;
 }
 
@@ -442,7 +432,7 @@ static enum result case_hammer(void)
 	}
 	if (err || started < HAMMER_THREADS) {
 		tap_diag("GPU batches: %s, CPU threads started: %u",
-			 err_str(err), started);
+			 xe_svm_strerror(err), started);
 		goto out;
 	}
 	tap_diag("%u GPU batches, %lu CPU increments; meanwhile %lld migrations to VRAM, %lld KiB back to RAM",
@@ -726,7 +716,7 @@ out_reload:
 out_reopen:
 	dev.fd = xe_svm_open();
 	if (dev.fd < 0) {
-		tap_diag("reopening the device: %s", err_str(dev.fd));
+		tap_diag("reopening the device: %s", xe_svm_strerror(dev.fd));
 		res = FAIL;
 	}
 out:
@@ -774,7 +764,8 @@ int main(void)
 	}
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		if (err) {
-			tap_diag("device queries failed: %s", err_str(err));
+			tap_diag("device queries failed: %s",
+				 xe_svm_strerror(err));
 			tap_ok(false, tests[i].name);
 			continue;
 		}
