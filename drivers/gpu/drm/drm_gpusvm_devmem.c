@@ -862,9 +862,12 @@ u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
 	u64 freed = 0;
 
 	while (freed < bytes && budget--) {
+		bool empty;
+
 		spin_lock(&pool->lru_lock);
 		chunk = list_first_entry_or_null(&pool->lru,
 						 struct drm_gpusvm_chunk, lru);
+		empty = !chunk;
 		if (chunk) {
 			/* Tried now: next time, the next coldest. */
 			list_move_tail(&chunk->lru, &pool->lru);
@@ -873,11 +876,10 @@ u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
 				chunk = NULL;
 		}
 		spin_unlock(&pool->lru_lock);
-		if (!chunk) {
-			if (list_empty(&pool->lru))
-				break;
+		if (empty)
+			break;
+		if (!chunk)
 			continue;
-		}
 
 		atomic64_add(drm_gpusvm_chunk_evict(chunk) << PAGE_SHIFT,
 			     &pool->evicted);
