@@ -4,6 +4,7 @@
 # Usage: build-kernel.sh debug|bench
 
 . "$(dirname "$0")/common.sh"
+take_cache_lock
 
 flavour=${1:?usage: build-kernel.sh debug|bench}
 frags=("$HARNESS_DIR/config/base.config" "$HARNESS_DIR/config/$flavour.config")

@@ -4,6 +4,7 @@
 # Usage: build-userspace.sh FLAVOUR   (uses that kernel's exported headers)
 
 . "$(dirname "$0")/common.sh"
+take_cache_lock
 
 flavour=${1:?usage: build-userspace.sh debug|bench}
 kout=$OUT_DIR/$flavour

@@ -85,3 +85,18 @@ stage_end() {
 	log "stage $_stage_name: done in ${t}s"
 	echo "$_stage_name $t" >> "$SVM_CACHE/timings.log"
 }
+
+# One pipeline at a time per cache: the kernel tree, the O= directories and
+# the run directories are shared, and two runs interleaving in them (a CI
+# run next to a developer's, say) corrupt each other. Scripts that write to
+# the cache call this; the lock is taken once and inherited (fd 9) by the
+# scripts they call.
+take_cache_lock() {
+	[ -n "${SVM_LOCKED:-}" ] && return 0
+	exec 9>>"$SVM_CACHE/lock"
+	if ! flock -n 9; then
+		log "another run holds $SVM_CACHE/lock; waiting for it"
+		flock 9
+	fi
+	export SVM_LOCKED=1
+}

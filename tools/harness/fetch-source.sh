@@ -6,6 +6,7 @@
 # Prints the exact package version used.
 
 . "$(dirname "$0")/common.sh"
+take_cache_lock
 
 # Highest linux-source-7.2 version in the private lists.
 pick_version() {

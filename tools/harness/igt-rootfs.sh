@@ -6,6 +6,7 @@
 # read-only ext4 image the guest mounts. Prints the image path.
 
 . "$(dirname "$0")/common.sh"
+take_cache_lock
 
 IGT_SUITE=${IGT_SUITE:-sid}
 IGT_PKGS=igt-gpu-tools-tests,igt-gpu-tools

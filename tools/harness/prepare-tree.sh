@@ -10,6 +10,7 @@
 # by script.
 
 . "$(dirname "$0")/common.sh"
+take_cache_lock
 
 OVERLAY_DIRS=(drivers include Documentation lib mm)
 

@@ -6,7 +6,7 @@
 #                  kernel log in $RUN_DIR/console.log; powers off itself.
 #   MODE shell:    interactive shell on this terminal.
 # Environment: GUEST_MEM (default 4G), GUEST_CPUS (2), GUEST_TIMEOUT
-# (seconds for the whole boot, default 3000), RUN_DIR.
+# (seconds for the whole boot, default 4000), RUN_DIR.
 
 . "$(dirname "$0")/common.sh"
 
@@ -51,8 +51,8 @@ if [ "$mode" = shell ]; then
 fi
 
 rc=0
-timeout --foreground -k 10 "${GUEST_TIMEOUT:-3000}" "${qemu[@]}" \
+timeout --foreground -k 10 "${GUEST_TIMEOUT:-4000}" "${qemu[@]}" \
 	-serial "file:$RUN_DIR/console.log" -serial "file:$RUN_DIR/results.log" \
 	</dev/null || rc=$?
-[ $rc -eq 124 ] && log "guest timed out after ${GUEST_TIMEOUT:-3000}s"
+[ $rc -eq 124 ] && log "guest timed out after ${GUEST_TIMEOUT:-4000}s"
 exit $rc

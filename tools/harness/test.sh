@@ -6,6 +6,7 @@
 # Usage: test.sh test|run|bench|shell
 
 . "$(dirname "$0")/common.sh"
+take_cache_lock
 
 mode=${1:-test}
 case "$mode" in

@@ -46,19 +46,9 @@ echo "1..$n"
 i=0
 grep -v '^[[:space:]]*\(#\|$\)' "$list" | while read -r t; do
 	i=$((i + 1))
-	timeout -s KILL "$limit" chroot "$root" "$exe" \
-		--run-subtest "$t" >/tmp/igt.out 2>/tmp/igt.err </dev/null &
-	pid=$!
-	# A subtest about to run out of time gets its state logged first.
-	( sleep $((limit - 2))
-	  for p in $(pgrep -f "$exe"); do
-		echo "svm-harness: $t still running: pid $p $(grep State /proc/$p/status)" >/dev/kmsg
-		sed 's/^/svm-harness:   /' /proc/$p/stack >/dev/kmsg 2>/dev/null
-	  done ) &
-	watchdog=$!
-	wait $pid
+	run-limited.sh "$limit" chroot "$root" "$exe" \
+		--run-subtest "$t" >/tmp/igt.out 2>/tmp/igt.err </dev/null
 	rc=$?
-	kill $watchdog 2>/dev/null
 	res=$(grep -E "^Subtest .*: (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)" /tmp/igt.out | tail -n 1)
 	if [ $rc -eq 0 ] && [ ! -s /tmp/igt.err ]; then
 		echo "ok $i $bin@$t # ${res#Subtest }"
@@ -69,6 +59,7 @@ grep -v '^[[:space:]]*\(#\|$\)' "$list" | while read -r t; do
 		sed 's/^/# out: /' /tmp/igt.out | tail -n 20
 		sed 's/^/# err: /' /tmp/igt.err | tail -n 20
 		[ $rc -eq 0 ] && res="warn: output on stderr"
+		[ $rc -eq 124 ] && res="timed out after ${limit}s"
 		echo "not ok $i $bin@$t # rc=$rc ${res:-no result}"
 	fi
 done
