@@ -18,6 +18,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+struct dentry;
 struct drm_gpusvm;
 struct drm_gpusvm_ctx;
 struct drm_gpusvm_pool;
@@ -62,8 +63,11 @@ struct drm_gpusvm_record {
  * @npages: pages in the block
  * @live: pages initialised and not yet freed by core mm, plus a
  *	construction bias while a migration fills the chunk
+ * @flags: DRM_GPUSVM_CHUNK_FILLED once its first fill is over,
+ *	DRM_GPUSVM_CHUNK_SPARSE once it was queued for sparse eviction
  * @lru: link in &drm_gpusvm_pool.lru
  * @free: link in &drm_gpusvm_pool.free_chunks
+ * @sparse: link in &drm_gpusvm_pool.sparse_chunks
  * @rec: one record per page, preallocated so that the free and split
  *	paths never allocate
  */
@@ -73,8 +77,12 @@ struct drm_gpusvm_chunk {
 	unsigned long pfn;
 	unsigned int npages;
 	atomic_t live;
+	unsigned long flags;
+#define DRM_GPUSVM_CHUNK_FILLED	0
+#define DRM_GPUSVM_CHUNK_SPARSE	1
 	struct list_head lru;
 	struct llist_node free;
+	struct llist_node sparse;
 	struct drm_gpusvm_record rec[] __counted_by(npages);
 };
 
@@ -112,10 +120,20 @@ struct drm_gpusvm_pool_ops {
  * @lru: chunks in use, oldest first
  * @free_chunks: chunks whose last page core mm freed, for @free_work
  * @free_work: returns @free_chunks to @buddy
+ * @sparse_chunks: chunks down to an eighth of their pages, for @sparse_work
+ * @sparse_work: evicts @sparse_chunks, so that a few pages do not hold a
+ *	whole block
  * @chunks: chunks allocated and not yet returned
  * @used: bytes in those chunks
  * @evictions: chunks drm_gpusvm_pool_evict() tried
  * @evicted: bytes it moved to system memory
+ * @evict_us: microseconds spent evicting
+ * @sparse_evictions: chunks @sparse_work evicted
+ * @alloc_failures: migrations to device memory refused because no chunk
+ *	could be had, even after eviction (the caller serves the range from
+ *	system memory)
+ * @copy_failures: copy or clear operations that failed (the pages
+ *	involved stay where they were)
  */
 struct drm_gpusvm_pool {
 	struct device *dev;
@@ -131,10 +149,16 @@ struct drm_gpusvm_pool {
 	struct list_head lru;
 	struct llist_head free_chunks;
 	struct work_struct free_work;
+	struct llist_head sparse_chunks;
+	struct work_struct sparse_work;
 	atomic_t chunks;
 	atomic64_t used;
 	atomic64_t evictions;
 	atomic64_t evicted;
+	atomic64_t evict_us;
+	atomic64_t sparse_evictions;
+	atomic64_t alloc_failures;
+	atomic64_t copy_failures;
 };
 
 int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
@@ -143,6 +167,8 @@ int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool);
 void drm_gpusvm_pool_flush(struct drm_gpusvm_pool *pool);
 u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes);
+void drm_gpusvm_pool_debugfs_init(struct drm_gpusvm_pool *pool,
+				  struct dentry *root);
 
 /**
  * drm_gpusvm_pool_offset() - device offset of a device-page address

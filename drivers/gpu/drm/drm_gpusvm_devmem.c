@@ -17,10 +17,13 @@
  * See Documentation/gpu/rfc/gpusvm-pagelock.rst for the rules (R1-R7).
  */
 
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/fault-inject.h>
 #include <linux/highmem.h>
 #include <linux/hmm.h>
+#include <linux/ktime.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -36,6 +39,15 @@
 
 #define DRM_GPUSVM_RETIRED	1UL
 #define DRM_GPUSVM_ORDER_2M	(21 - PAGE_SHIFT)
+
+/*
+ * Fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS), shared by every
+ * pool: a chunk allocation that fails as if device memory were gone, and
+ * a copy engine that fails. Both must end with the data in system memory
+ * or still in device memory, never lost.
+ */
+static DECLARE_FAULT_ATTR(drm_gpusvm_fail_alloc);
+static DECLARE_FAULT_ATTR(drm_gpusvm_fail_copy);
 
 /* Bind generations, never 0: 0 means "zapped". */
 static atomic64_t drm_gpusvm_bind_gen = ATOMIC64_INIT(0);
@@ -149,6 +161,8 @@ drm_gpusvm_chunk_alloc(struct drm_gpusvm_pool *pool, unsigned long size)
 	LIST_HEAD(blocks);
 	int err;
 
+	if (should_fail(&drm_gpusvm_fail_alloc, size))
+		return ERR_PTR(-ENOMEM);
 	chunk = kvzalloc(struct_size(chunk, rec, npages), GFP_KERNEL);
 	if (!chunk)
 		return ERR_PTR(-ENOMEM);
@@ -185,20 +199,61 @@ static void drm_gpusvm_chunk_done(struct drm_gpusvm_chunk *chunk)
 	spin_lock(&pool->lru_lock);
 	list_add_tail(&chunk->lru, &pool->lru);
 	spin_unlock(&pool->lru_lock);
+	set_bit(DRM_GPUSVM_CHUNK_FILLED, &chunk->flags);
 	drm_gpusvm_chunk_sub(chunk, 1);
+}
+
+static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk);
+
+/*
+ * A chunk whose pages were freed down to an eighth (a 2 MiB range mostly
+ * unmapped, say) would hold its whole block for the few pages left:
+ * evict those, once, and let the block go.
+ */
+static void drm_gpusvm_pool_sparse_work(struct work_struct *work)
+{
+	struct drm_gpusvm_pool *pool =
+		container_of(work, struct drm_gpusvm_pool, sparse_work);
+	struct llist_node *list = llist_del_all(&pool->sparse_chunks);
+	struct drm_gpusvm_chunk *chunk, *next;
+
+	llist_for_each_entry_safe(chunk, next, list, sparse) {
+		atomic64_add(drm_gpusvm_chunk_evict(chunk) << PAGE_SHIFT,
+			     &pool->evicted);
+		atomic64_inc(&pool->sparse_evictions);
+		/* The bias drm_gpusvm_folio_free() kept for us. */
+		drm_gpusvm_chunk_sub(chunk, 1);
+	}
 }
 
 /* ---- dev_pagemap ops ---- */
 
-/* Core mm freed a folio of ours. Atomic context (rule R6). */
+/*
+ * Core mm freed a folio of ours. Atomic context (rule R6): a chunk left
+ * sparse by it goes to the sparse worker, an empty one to the free worker.
+ */
 static void drm_gpusvm_folio_free(struct folio *folio)
 {
 	struct drm_gpusvm_chunk *chunk = drm_gpusvm_folio_chunk(folio, NULL);
 	unsigned long idx = folio_pfn(folio) - chunk->pfn;
+	struct drm_gpusvm_pool *pool = chunk->pool;
+	unsigned int left;
 
 	drm_gpusvm_record_set(&chunk->rec[idx], NULL, 0, 0);
 	folio_set_zone_device_data(folio, NULL);
-	drm_gpusvm_chunk_sub(chunk, folio_nr_pages(folio));
+
+	/* A bias while we look: the chunk cannot go meanwhile. */
+	atomic_inc(&chunk->live);
+	left = atomic_sub_return(folio_nr_pages(folio), &chunk->live) - 1;
+	if (left && left <= chunk->npages / 8 &&
+	    test_bit(DRM_GPUSVM_CHUNK_FILLED, &chunk->flags) &&
+	    !test_and_set_bit(DRM_GPUSVM_CHUNK_SPARSE, &chunk->flags)) {
+		/* The worker drops the bias. */
+		llist_add(&chunk->sparse, &pool->sparse_chunks);
+		schedule_work(&pool->sparse_work);
+		return;
+	}
+	drm_gpusvm_chunk_sub(chunk, 1);
 }
 
 /*
@@ -225,6 +280,42 @@ static void drm_gpusvm_folio_split(struct folio *head, struct folio *tail)
 	drm_gpusvm_record_set(&chunk->rec[folio_pfn(tail) - chunk->pfn],
 			      hrec->owner, hrec->va + (off << PAGE_SHIFT),
 			      hrec->bind_gen);
+}
+
+/* The driver's copy engine, with injected failures, failures counted. */
+static int drm_gpusvm_copy_done(struct drm_gpusvm_pool *pool, int err)
+{
+	if (err)
+		atomic64_inc(&pool->copy_failures);
+	return err;
+}
+
+static int drm_gpusvm_copy_to_ram(struct drm_gpusvm_pool *pool,
+				  const dma_addr_t *dst, u64 src,
+				  unsigned long npages)
+{
+	if (should_fail(&drm_gpusvm_fail_copy, PFN_PHYS(npages)))
+		return drm_gpusvm_copy_done(pool, -EIO);
+	return drm_gpusvm_copy_done(pool, pool->ops->copy_to_ram(pool, dst,
+								 src, npages));
+}
+
+static int drm_gpusvm_copy_to_devmem(struct drm_gpusvm_pool *pool, u64 dst,
+				     const dma_addr_t *src,
+				     unsigned long npages)
+{
+	if (should_fail(&drm_gpusvm_fail_copy, PFN_PHYS(npages)))
+		return drm_gpusvm_copy_done(pool, -EIO);
+	return drm_gpusvm_copy_done(pool, pool->ops->copy_to_devmem(pool, dst,
+								    src,
+								    npages));
+}
+
+static int drm_gpusvm_clear(struct drm_gpusvm_pool *pool, u64 dst, u64 size)
+{
+	if (should_fail(&drm_gpusvm_fail_copy, size))
+		return drm_gpusvm_copy_done(pool, -EIO);
+	return drm_gpusvm_copy_done(pool, pool->ops->clear(pool, dst, size));
 }
 
 static int drm_gpusvm_map_for_copy(struct device *dev, struct page *page,
@@ -370,6 +461,7 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 	unsigned long *src = NULL, *dst;
 	dma_addr_t *dma = NULL;
 	vm_fault_t ret = 0;
+	int copy_err = 0;
 	bool retired;
 
 	chunk = drm_gpusvm_folio_chunk(folio, &retired);
@@ -460,15 +552,19 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 		if (ret)
 			break;
 		off = PFN_PHYS(page_to_pfn(spage) - pool->pfn_first);
-		if (pool->ops->copy_to_ram(pool, dma, off, nr))
-			ret = VM_FAULT_SIGBUS;
+		copy_err = drm_gpusvm_copy_to_ram(pool, dma, off, nr);
 		drm_gpusvm_unmap_for_copy(pool->dev, nr, dma, DMA_FROM_DEVICE);
-		if (ret)
+		if (copy_err)
 			break;
 		i += nr;
 	}
-	/* Nothing may move unless everything that must move was copied. */
-	if (ret)
+	/*
+	 * Nothing may move unless everything that must move was copied. A
+	 * failed copy leaves the window in device memory, where the data
+	 * still is, and the access faults again: a copy engine that fails
+	 * for a moment (a reset, say) costs a retry, not the process.
+	 */
+	if (ret || copy_err)
 		drm_gpusvm_release_dst(dst, npages);
 
 	migrate_vma_pages(&mig);
@@ -524,6 +620,8 @@ int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 	INIT_LIST_HEAD(&pool->lru);
 	init_llist_head(&pool->free_chunks);
 	INIT_WORK(&pool->free_work, drm_gpusvm_pool_free_work);
+	init_llist_head(&pool->sparse_chunks);
+	INIT_WORK(&pool->sparse_work, drm_gpusvm_pool_sparse_work);
 
 	err = gpu_buddy_init(&pool->buddy, size, PAGE_SIZE);
 	if (err)
@@ -562,14 +660,37 @@ EXPORT_SYMBOL_GPL(drm_gpusvm_pool_init);
  * drm_gpusvm_pool_flush() - return the chunks core mm has freed
  * @pool: the pool
  *
- * Waits for the free worker, so that &drm_gpusvm_pool.used counts only
- * chunks that still hold pages.
+ * Waits for the sparse-chunk and free workers, so that
+ * &drm_gpusvm_pool.used counts only chunks that still hold pages.
  */
 void drm_gpusvm_pool_flush(struct drm_gpusvm_pool *pool)
 {
+	flush_work(&pool->sparse_work);
 	flush_work(&pool->free_work);
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_flush);
+
+/**
+ * drm_gpusvm_pool_debugfs_init() - fault injection for a pool's driver
+ * @pool: the pool
+ * @root: the driver's debugfs directory (a DRM minor's, say)
+ *
+ * Creates the fault-injection attributes fail_vram_alloc (a chunk
+ * allocation fails as if device memory were exhausted, without eviction)
+ * and fail_vram_copy (the copy engine fails a copy or clear), as
+ * Documentation/fault-injection/fault-injection.rst describes. They are
+ * shared by every pool. Nothing is created without
+ * CONFIG_FAULT_INJECTION_DEBUG_FS.
+ */
+void drm_gpusvm_pool_debugfs_init(struct drm_gpusvm_pool *pool,
+				  struct dentry *root)
+{
+	fault_create_debugfs_attr("fail_vram_alloc", root,
+				  &drm_gpusvm_fail_alloc);
+	fault_create_debugfs_attr("fail_vram_copy", root,
+				  &drm_gpusvm_fail_copy);
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_pool_debugfs_init);
 
 /**
  * drm_gpusvm_pool_fini() - tear down a pool
@@ -637,14 +758,14 @@ static int drm_gpusvm_fill_chunk(struct drm_gpusvm_pool *pool,
 			err = drm_gpusvm_map_for_copy(pool->dev, spage, nr, dma,
 						      DMA_TO_DEVICE);
 			if (!err) {
-				err = pool->ops->copy_to_devmem(pool, off, dma,
+				err = drm_gpusvm_copy_to_devmem(pool, off, dma,
 								nr);
 				drm_gpusvm_unmap_for_copy(pool->dev, nr, dma,
 							  DMA_TO_DEVICE);
 			}
 		} else {
 			/* A hole: no stale device data may show through. */
-			err = pool->ops->clear(pool, off, PFN_PHYS(nr));
+			err = drm_gpusvm_clear(pool, off, PFN_PHYS(nr));
 		}
 		if (err) {
 			/* Not migrated; finalize leaves the source in place. */
@@ -714,8 +835,10 @@ int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
 	if (PTR_ERR_OR_ZERO(chunk) == -ENOSPC &&
 	    drm_gpusvm_pool_evict(pool, end - start))
 		chunk = drm_gpusvm_chunk_alloc(pool, end - start);
-	if (IS_ERR(chunk))
+	if (IS_ERR(chunk)) {
+		atomic64_inc(&pool->alloc_failures);
 		return PTR_ERR(chunk);
+	}
 
 	pfns = kvcalloc(2 * npages, sizeof(*pfns), GFP_KERNEL);
 	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
@@ -773,6 +896,42 @@ static struct page *drm_gpusvm_evict_alloc(unsigned int order)
 }
 
 /*
+ * The pfns of @chunk eviction may take, into @pfns; returns how many.
+ * Migrating a PMD-mapped device folio puts a PMD migration entry in every
+ * mm that maps it, and Linux 7.2's zap_huge_pmd() takes such an entry for
+ * a device-private one: a process that unmaps the folio or exits while it
+ * migrates drops a mapping and a reference the entry does not hold
+ * (VM_BUG_ON in folio_put()). Eviction holds no mmap_lock and cannot rule
+ * that out; it leaves out the likeliest case by far, a large folio mapped
+ * in more than one mm after fork (whose child exits), until a CPU fault
+ * or the end of the sharing lets it go.
+ */
+static unsigned long drm_gpusvm_chunk_evictable(struct drm_gpusvm_chunk *chunk,
+						unsigned long *pfns)
+{
+	unsigned long i, k, nr, n = 0;
+
+	for (i = 0; i < chunk->npages; i += nr) {
+		struct page *page = pfn_to_page(chunk->pfn + i);
+		struct folio *folio = page_folio(page);
+		bool shared = false;
+
+		nr = 1;
+		if (folio_test_large(folio) && folio_try_get(folio)) {
+			if (folio == page_folio(page) && folio_test_large(folio)) {
+				nr = folio_pfn(folio) + folio_nr_pages(folio) -
+				     page_to_pfn(page);
+				shared = folio_maybe_mapped_shared(folio);
+			}
+			folio_put(folio);
+		}
+		for (k = 0; !shared && k < nr; k++)
+			pfns[n++] = chunk->pfn + i + k;
+	}
+	return n;
+}
+
+/*
  * Migrate what lives in @chunk to system memory, by pfn: no mm, no VMA,
  * no virtual address, no lock of any GPU SVM; core mm's rmap finds the
  * CPU mappings and the notifiers zap the GPU ones. Pages that cannot be
@@ -794,8 +953,7 @@ static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk)
 	if (!src || !dma)
 		goto out;
 	dst = src + npages;
-	for (i = 0; i < npages; i++)
-		src[i] = chunk->pfn + i;
+	npages = drm_gpusvm_chunk_evictable(chunk, src);
 	migrate_device_pfns(src, npages);
 
 	for (i = 0; i < npages; ) {
@@ -820,7 +978,7 @@ static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk)
 		err = drm_gpusvm_map_for_copy(pool->dev, dpage, nr, dma,
 					      DMA_FROM_DEVICE);
 		if (!err) {
-			err = pool->ops->copy_to_ram(pool, dma,
+			err = drm_gpusvm_copy_to_ram(pool, dma,
 						     PFN_PHYS(page_to_pfn(spage) -
 							      pool->pfn_first),
 						     nr);
@@ -859,6 +1017,7 @@ u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
 {
 	unsigned int budget = atomic_read(&pool->chunks);
 	struct drm_gpusvm_chunk *chunk;
+	ktime_t t0 = ktime_get();
 	u64 freed = 0;
 
 	while (freed < bytes && budget--) {
@@ -881,6 +1040,11 @@ u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
 		if (!chunk)
 			continue;
 
+		/*
+		 * Evicted whole: no sparse eviction later (the frees this one
+		 * causes would take our bias for a page left).
+		 */
+		set_bit(DRM_GPUSVM_CHUNK_SPARSE, &chunk->flags);
 		atomic64_add(drm_gpusvm_chunk_evict(chunk) << PAGE_SHIFT,
 			     &pool->evicted);
 		atomic64_inc(&pool->evictions);
@@ -889,6 +1053,7 @@ u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
 		drm_gpusvm_chunk_sub(chunk, 1);
 	}
 	drm_gpusvm_pool_flush(pool);
+	atomic64_add(ktime_us_delta(ktime_get(), t0), &pool->evict_us);
 	return freed;
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_evict);
