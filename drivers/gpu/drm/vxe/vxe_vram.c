@@ -147,20 +147,30 @@ static int vxe_vram_show(struct seq_file *m, void *data)
 	seq_printf(m, "size %llu\nused %lld\nchunks %d\n", vxe->vram_size,
 		   (long long)atomic64_read(&vxe->pool.used),
 		   atomic_read(&vxe->pool.chunks));
-	seq_printf(m, "evictions %lld\nevicted %lld\n",
+	seq_printf(m, "evictions %lld\nevicted %lld\nevict_us %lld\n",
 		   (long long)atomic64_read(&vxe->pool.evictions),
-		   (long long)atomic64_read(&vxe->pool.evicted));
+		   (long long)atomic64_read(&vxe->pool.evicted),
+		   (long long)atomic64_read(&vxe->pool.evict_us));
+	seq_printf(m, "sparse_evictions %lld\n",
+		   (long long)atomic64_read(&vxe->pool.sparse_evictions));
+	seq_printf(m, "alloc_failures %lld\ncopy_failures %lld\n",
+		   (long long)atomic64_read(&vxe->pool.alloc_failures),
+		   (long long)atomic64_read(&vxe->pool.copy_failures));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vxe_vram);
 
 /**
  * vxe_vram_debugfs_init() - debugfs "vram": size, bytes and chunks in use,
- *	chunks evicted and bytes moved by eviction
+ *	chunks evicted, bytes moved and time spent by eviction, migrations
+ *	that found no VRAM and failed copies; and the engine's
+ *	fail_vram_alloc and fail_vram_copy fault-injection attributes
  * @vxe: the device
  * @root: the DRM minor's debugfs directory
  */
 void vxe_vram_debugfs_init(struct vxe_device *vxe, struct dentry *root)
 {
 	debugfs_create_file("vram", 0444, root, vxe, &vxe_vram_fops);
+	if (vxe_has_vram(vxe))
+		drm_gpusvm_pool_debugfs_init(&vxe->pool, root);
 }
