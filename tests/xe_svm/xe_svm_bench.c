@@ -12,11 +12,21 @@
  * and placement are checked after every pass, outside the timing: a
  * wrong byte or a range not in VRAM fails the run.
  *
+ * With --evict (vxe loaded with a small VRAM) it measures eviction
+ * instead: a buffer of twice VRAM in 2 MiB ranges streamed by GPU faults
+ * (each pass migrates it all in, evicting half of it), the same bytes
+ * moved by an explicit schedule (PREFETCH one half, run on it, PREFETCH
+ * the other half, run on it), the eviction throughput from the driver's
+ * counters, and the service time of 4 KiB faults (no copy involved) idle
+ * and while another VM streams through VRAM.
+ *
  * Output: "BENCH key value" lines for tools/harness/bench.py.
  * Usage: xe_svm_bench [MiB per buffer, default 128] [iterations, default 5]
+ *        xe_svm_bench --evict [iterations, default 5]
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +308,239 @@ static int migrate_bench(struct gpu *g, struct buf *b, int s, int iters,
 	return 0;
 }
 
+/* ---- eviction (--evict) ---- */
+
+static long long vram_value(const char *key)
+{
+	long long v = -1;
+
+	xe_svm_debugfs_value(dev.fd, "vram", key, &v);
+	return v;
+}
+
+static int gpu_setup(struct gpu *g, size_t ranges)
+{
+	g->batch_len = ranges * 16 + SZ_4K;
+	g->batch = mmap(NULL, g->batch_len, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	g->fence = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g->batch == MAP_FAILED || g->fence == MAP_FAILED)
+		return -errno;
+	return xe_svm_vm_create(dev.fd, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+				DRM_XE_VM_CREATE_FLAG_FAULT_MODE, &g->vm) ?:
+	       xe_svm_bind_mirror(dev.fd, g->vm, dev.va_bits, dev.pat_index,
+				  g->fence) ?:
+	       xe_svm_exec_queue_create(dev.fd, g->vm, &dev.eci, &g->queue);
+}
+
+/* The stream: one 2 MiB-aligned VMA of @nr 2 MiB ranges. */
+static int stream_init(struct buf *b, size_t nr)
+{
+	uint8_t *p;
+
+	b->size = SZ_2M;
+	b->nr = nr;
+	b->span = nr * SZ_2M + SZ_2M;
+	p = mmap(NULL, b->span, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	b->base = (uint8_t *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	madvise(b->base, nr * SZ_2M, MADV_HUGEPAGE);
+	memset(b->base, 0x3c, nr * SZ_2M);
+	return 0;
+}
+
+static uint8_t *stream_at(const struct buf *b, size_t i)
+{
+	return b->base + i * SZ_2M;
+}
+
+/* Every byte of the stream: 0x3c but each range's dword of @pass. */
+static int stream_check(const struct buf *b, unsigned int pass)
+{
+	size_t i, off;
+
+	for (i = 0; i < b->nr; i++) {
+		const uint8_t *r = stream_at(b, i);
+		uint32_t v = value_of(r, pass);
+
+		for (off = 0; off < SZ_2M; off++) {
+			uint8_t want = 0x3c;
+
+			if (off >= STORE_OFF && off < STORE_OFF + 4)
+				want = ((uint8_t *)&v)[off - STORE_OFF];
+			if (r[off] != want) {
+				printf("# stream pass %u: range %zu byte 0x%zx is 0x%02x, expected 0x%02x\n",
+				       pass, i, off, r[off], want);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Store @pass into ranges [first, first + nr) of the stream: one exec. */
+static int stream_exec(struct gpu *g, const struct buf *b, size_t first,
+		       size_t nr, unsigned int pass)
+{
+	unsigned int k = 0;
+	size_t i;
+
+	for (i = first; i < first + nr; i++)
+		k += xe_svm_emit_sdi(g->batch + k,
+				     to_u64(stream_at(b, i) + STORE_OFF),
+				     value_of(stream_at(b, i), pass));
+	xe_svm_emit_bbe(g->batch + k);
+	*g->fence = 0;
+	return gpu_exec(g, pass);
+}
+
+static int stream_prefetch(struct gpu *g, const struct buf *b, size_t first,
+			   size_t nr)
+{
+	struct xe_svm_bind_args a = {
+		.vm = g->vm,
+		.op = DRM_XE_VM_BIND_OP_PREFETCH,
+		.addr = to_u64(stream_at(b, first)),
+		.range = nr * SZ_2M,
+		.pat_index = dev.pat_index,
+		.prefetch_region = 1,
+	};
+	uint64_t *fence = (uint64_t *)(g->fence + 1);
+
+	return xe_svm_bind(dev.fd, &a, fence);
+}
+
+struct streamer {
+	struct gpu *g;
+	struct buf *b;
+	volatile int stop;
+	unsigned int pass;
+	int err;
+};
+
+/* Fault-driven passes over the whole stream until told to stop. */
+static void *streamer_thread(void *arg)
+{
+	struct streamer *st = arg;
+
+	while (!st->err && !st->stop)
+		st->err = stream_exec(st->g, st->b, 0, st->b->nr, ++st->pass);
+	if (!st->err && st->pass)
+		st->err = stream_check(st->b, st->pass);
+	return NULL;
+}
+
+/* @iters passes of 4 KiB faults; p99 of their service time in @p99. */
+static int small_faults(struct gpu *g, struct buf *b, int iters,
+			unsigned int *pass, long long *p99, long long *n)
+{
+	struct hist h0, h1;
+	int i;
+
+	hist_read(&h0);
+	for (i = 0; i < iters; i++) {
+		gpu_batch(g, b, ++*pass);
+		if (gpu_exec(g, *pass) || buf_check(b, *pass) || invalidate(b))
+			return -1;
+	}
+	hist_read(&h1);
+	*p99 = hist_pct(&h0, &h1, 0, 99, n);
+	return 0;
+}
+
+static int evict_bench(int iters)
+{
+	long long vram = vram_value("size"), ev0, us0, ev, us, p99, n;
+	double t_fault = 0, t_explicit = 0, t;
+	struct streamer st = { 0 };
+	struct gpu gs = { 0 }, g4 = { 0 };
+	unsigned int pass = 0, pass4 = 0;
+	struct buf s, b4;
+	pthread_t tid;
+	size_t half;
+	int i, err;
+
+	if (vram <= 0 || vram % (2 * SZ_2M)) {
+		printf("# VRAM %lld bytes: not a device for --evict\n", vram);
+		return -1;
+	}
+	half = vram / SZ_2M;
+	err = stream_init(&s, 2 * half) ?:
+	      buf_init(&b4, SZ_4K, 1024) ?:
+	      gpu_setup(&gs, 2 * half) ?:
+	      gpu_setup(&g4, b4.nr);
+	if (err) {
+		printf("# setup: %s\n", strerror(-err));
+		return -1;
+	}
+	printf("BENCH evict_vram_bytes %lld\n", vram);
+
+	/* Fault-driven streaming; the warm-up pass is not timed. */
+	ev0 = vram_value("evicted");
+	us0 = vram_value("evict_us");
+	for (i = 0; i <= iters; i++) {
+		t = now_s();
+		if (stream_exec(&gs, &s, 0, s.nr, ++pass))
+			return -1;
+		if (i)
+			t_fault += now_s() - t;
+		if (stream_check(&s, pass))
+			return -1;
+	}
+	ev = vram_value("evicted") - ev0;
+	us = vram_value("evict_us") - us0;
+	if (ev <= 0 || us <= 0) {
+		printf("# streaming twice VRAM evicted nothing\n");
+		return -1;
+	}
+	printf("BENCH evict_bytes %lld\n", ev);
+	printf("BENCH evict_gbs %.4f\n", ev / (us * 1e-6) / 1e9);
+	printf("BENCH stream_fault_s %.4f\n", t_fault);
+
+	/* The same bytes on an explicit schedule: PREFETCH, then run. */
+	for (i = 0; i <= iters; i++) {
+		t = now_s();
+		pass++;
+		if (stream_prefetch(&gs, &s, 0, half) ||
+		    stream_exec(&gs, &s, 0, half, pass) ||
+		    stream_prefetch(&gs, &s, half, half) ||
+		    stream_exec(&gs, &s, half, half, pass))
+			return -1;
+		if (i)
+			t_explicit += now_s() - t;
+		if (stream_check(&s, pass))
+			return -1;
+	}
+	printf("BENCH stream_prefetch_s %.4f\n", t_explicit);
+
+	/* 4 KiB faults (no copy), idle and while another VM streams. */
+	if (small_faults(&g4, &b4, iters, &pass4, &p99, &n))
+		return -1;
+	printf("BENCH 4K_idle_faults %lld\n", n);
+	printf("BENCH 4K_idle_p99_us %lld\n", p99);
+	st.g = &gs;
+	st.b = &s;
+	st.pass = pass;
+	ev0 = vram_value("evictions");
+	if (pthread_create(&tid, NULL, streamer_thread, &st))
+		return -1;
+	err = small_faults(&g4, &b4, iters, &pass4, &p99, &n);
+	st.stop = 1;
+	pthread_join(tid, NULL);
+	if (err || st.err)
+		return -1;
+	if (vram_value("evictions") == ev0) {
+		printf("# nothing was evicted while the 4 KiB faults ran\n");
+		return -1;
+	}
+	printf("BENCH 4K_evicting_faults %lld\n", n);
+	printf("BENCH 4K_evicting_p99_us %lld\n", p99);
+	return 0;
+}
+
 static double memcpy_gbs(size_t len, int iters)
 {
 	uint8_t *src = malloc(len), *dst = malloc(len);
@@ -324,15 +567,26 @@ static double memcpy_gbs(size_t len, int iters)
 
 int main(int argc, char **argv)
 {
-	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 128;
+	size_t mib;
 	int iters = argc > 2 ? atoi(argv[2]) : 5, s, err, rc = 0;
 	long long vram = 0, total, p50, p99;
 	struct hist before, after;
 	struct buf b[NSIZES];
 	struct gpu g = { 0 };
-	size_t len = mib * SZ_1M;
+	size_t len;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "--evict")) {
+		iters = argc > 2 ? atoi(argv[2]) : 5;
+		dev.fd = xe_svm_open();
+		if (iters < 1 || dev.fd < 0 || xe_svm_dev_init(&dev, dev.fd)) {
+			printf("# no xe device\n");
+			return 1;
+		}
+		return evict_bench(iters) ? 1 : 0;
+	}
+	mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 128;
+	len = mib * SZ_1M;
 	if (iters < 1 || !mib) {
 		fprintf(stderr, "usage: %s [MiB] [iterations]\n", argv[0]);
 		return 2;

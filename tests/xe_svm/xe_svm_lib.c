@@ -114,7 +114,7 @@ int xe_svm_query(int fd, uint32_t query, void **data, uint32_t *size)
 	return 0;
 }
 
-FILE *xe_svm_debugfs_open(int fd, const char *file)
+static FILE *debugfs_fopen(int fd, const char *file, const char *mode)
 {
 	char path[128];
 	struct stat st;
@@ -125,7 +125,26 @@ FILE *xe_svm_debugfs_open(int fd, const char *file)
 	}
 	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/%s",
 		 minor(st.st_rdev), file);
-	return fopen(path, "r");
+	return fopen(path, mode);
+}
+
+FILE *xe_svm_debugfs_open(int fd, const char *file)
+{
+	return debugfs_fopen(fd, file, "r");
+}
+
+int xe_svm_debugfs_write(int fd, const char *file, const char *val)
+{
+	FILE *f = debugfs_fopen(fd, file, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
 }
 
 int xe_svm_debugfs_value(int fd, const char *file, const char *key,
@@ -346,6 +365,7 @@ int xe_svm_bind(int fd, const struct xe_svm_bind_args *b, uint64_t *ufence)
 	args.bind.op = b->op;
 	args.bind.flags = b->flags;
 	args.bind.pat_index = b->pat_index;
+	args.bind.prefetch_mem_region_instance = b->prefetch_region;
 
 	if (ufence) {
 		/* Written by the kernel (CPU side) once the bind is done. */

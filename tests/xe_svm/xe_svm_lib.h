@@ -105,6 +105,7 @@ struct xe_svm_bind_args {
 	uint64_t addr;
 	uint64_t range;
 	uint16_t pat_index;
+	uint32_t prefetch_region;	/* PREFETCH: memory region instance */
 };
 
 /* Submit @b; with @ufence non-NULL, fence it there and wait, as above. */
@@ -119,6 +120,12 @@ int xe_svm_gem_close(int fd, uint32_t handle);
 
 /* fopen() debugfs dri/<minor>/@file of the device @fd is open on. */
 FILE *xe_svm_debugfs_open(int fd, const char *file);
+
+/*
+ * Write @val to debugfs dri/<minor>/@file of the device @fd is open on.
+ * Return: 0 or a negative errno.
+ */
+int xe_svm_debugfs_write(int fd, const char *file, const char *val);
 
 /*
  * Read "KEY VALUE" or "KEY: VALUE" from debugfs dri/<minor>/@file of the

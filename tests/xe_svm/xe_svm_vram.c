@@ -11,9 +11,10 @@
  * leave the child the pre-fork data while the parent's GPU writes anew.
  * CPU threads and the GPU incrementing one dword lose no update; a
  * VRAM-resident range survives mremap and munmap of half of it and stays
- * right for two VMs mirroring it; a process exiting with data in VRAM
- * gives every chunk back; vxe unloading while a process still maps its
- * VRAM pages evicts them to that process's system memory.
+ * right for two VMs mirroring it; a 64 KiB chunk unmapped down to one page
+ * is evicted rather than kept for that page; a process exiting with data
+ * in VRAM gives every chunk back; vxe unloading while a process still maps
+ * its VRAM pages evicts them to that process's system memory.
  *
  * Output is TAP 13 (kselftest style). Exit status: 0 all passed, 1 some
  * failed, 4 skipped (no xe device).
@@ -547,6 +548,54 @@ out:
 }
 
 /*
+ * A chunk freed down to an eighth of its pages must not keep its block:
+ * the GPU writes a 64 KiB range (a 64 KiB chunk), all of it but the last
+ * page is unmapped, and the engine evicts that page, so VRAM in use goes
+ * back to where it was and the page, in system memory now, still holds
+ * its data.
+ */
+static enum result case_sparse(void)
+{
+	uint8_t *buf = map_aligned(SZ_64K, SZ_64K), *want = malloc(SZ_64K);
+	size_t keep = SZ_64K - SZ_4K;
+	long long base = vram_used(), sparse = -1, now = -1;
+	enum result res = FAIL;
+	struct xe_svm_ctx c;
+
+	xe_svm_debugfs_value(dev.fd, "vram", "sparse_evictions", &sparse);
+	if (ctx_init(&c) || !buf || !want || sparse < 0)
+		goto out;
+	fill(buf, SZ_64K, 0x2b);
+	memcpy(want, buf, SZ_64K);
+	if (gpu_store(&c, buf, SZ_64K, 12))
+		goto out;
+	store(want, SZ_64K, 12);
+	if (vram_used() < base + (long long)SZ_64K) {
+		tap_diag("64 KiB written by the GPU, VRAM in use %lld",
+			 vram_used());
+		goto out;
+	}
+	if (munmap(buf, keep)) {
+		tap_diag("munmap of 60 KiB: %s", strerror(errno));
+		goto out;
+	}
+	if (wait_vram_used(base, "after unmapping 15 of 16 pages"))
+		goto out;
+	xe_svm_debugfs_value(dev.fd, "vram", "sparse_evictions", &now);
+	if (now <= sparse) {
+		tap_diag("sparse_evictions %lld, was %lld", now, sparse);
+		goto out;
+	}
+	if (xe_svm_compare("the page left", buf + keep, want + keep, SZ_4K))
+		goto out;
+	res = PASS;
+out:
+	if (buf)
+		munmap(buf, keep);
+	return finish(&c, buf ? buf + keep : NULL, SZ_4K, want, res);
+}
+
+/*
  * A VRAM-resident 2 MiB folio moved by mremap() to an address that is not
  * 2 MiB aligned: its PMD becomes PTEs while the device folio stays large,
  * and the CPU's first touch is a PTE fault away from the folio's head (the
@@ -736,6 +785,7 @@ static const struct {
 	{ "vram-cpu-gpu-atomic-hammer", case_hammer },
 	{ "vram-mremap-then-gpu-at-new-address", case_mremap },
 	{ "vram-munmap-half-of-2m", case_munmap_half },
+	{ "vram-sparse-64k-chunk-evicted", case_sparse },
 	{ "vram-2m-pte-mapped-cpu-fault", case_pte_mapped },
 	{ "vram-two-vms-one-range", case_two_vms },
 	{ "vram-process-exit-returns-chunks", case_exit },
