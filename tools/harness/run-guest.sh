@@ -35,7 +35,9 @@ fi
 log "guest: $flavour kernel $(cat "$kout/kernelrelease"), accel $accel, ${GUEST_CPUS:-2} CPUs, ${GUEST_MEM:-4G}"
 echo "$accel" > "$RUN_DIR/accel"
 
-append="console=ttyS0,115200 loglevel=7 log_buf_len=8M panic=-1 svm.mode=$mode"
+# An oops ends the guest at once (panic=-1 reboots, -no-reboot stops QEMU)
+# instead of leaving the suite hanging until GUEST_TIMEOUT.
+append="console=ttyS0,115200 loglevel=7 log_buf_len=8M oops=panic panic=-1 svm.mode=$mode"
 append+=" svm.timeout=${STEP_TIMEOUT:-2400} ${GUEST_APPEND:-}"
 
 qemu=(qemu-system-x86_64 -machine pc -bios /usr/share/qemu/qboot.rom

@@ -9,6 +9,11 @@ modprobe vxe vram_mb=512 || echo "BENCH error modprobe vxe"
 xe_svm_bench 128 5 || echo "BENCH error xe_svm_bench rc $?"
 modprobe -r vxe || echo "BENCH error modprobe -r vxe"
 
+# Eviction: a stream of twice a 64 MiB VRAM.
+modprobe vxe vram_mb=64 || echo "BENCH error modprobe vxe vram_mb=64"
+xe_svm_bench --evict 5 || echo "BENCH error xe_svm_bench --evict rc $?"
+modprobe -r vxe || echo "BENCH error modprobe -r vxe"
+
 # The reference: its "One twenty eight THP Size" table (256 MiB), the
 # largest it prints, rows "S->D Throughput | THP GB/s | 4K GB/s | ...".
 modprobe test_hmm || echo "BENCH error modprobe test_hmm"
