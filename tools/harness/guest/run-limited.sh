@@ -52,7 +52,9 @@ watchdog=$!
 wait $pid
 rc=$?
 kill -KILL -- -"$pid" 2>/dev/null
-wait $watchdog
+# Not waiting for the watchdog's next tick costs every command up to 1 s.
+kill $watchdog 2>/dev/null
+wait $watchdog 2>/dev/null
 if [ -e "$flag" ]; then
 	rm -f "$flag"
 	rc=124
