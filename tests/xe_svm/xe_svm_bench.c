@@ -56,12 +56,17 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static long long vram_used(void)
+static long long vram_value(const char *key)
 {
 	long long v = -1;
 
-	xe_svm_debugfs_value(dev.fd, "vram", "used", &v);
+	xe_svm_debugfs_value(dev.fd, "vram", key, &v);
 	return v;
+}
+
+static long long vram_used(void)
+{
+	return vram_value("used");
 }
 
 /* The histogram: per size, bucket limits (us) and counts. */
@@ -218,6 +223,23 @@ static int gpu_exec(struct gpu *g, unsigned int pass)
 				  g->queue, 600 * XE_SVM_NSEC_PER_SEC);
 }
 
+/* A fault-mode VM with the mirror, a queue, a fence page and a batch. */
+static int gpu_setup(struct gpu *g, size_t ranges)
+{
+	g->batch_len = ranges * 16 + SZ_4K;
+	g->batch = mmap(NULL, g->batch_len, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	g->fence = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g->batch == MAP_FAILED || g->fence == MAP_FAILED)
+		return -errno;
+	return xe_svm_vm_create(dev.fd, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+				DRM_XE_VM_CREATE_FLAG_FAULT_MODE, &g->vm) ?:
+	       xe_svm_bind_mirror(dev.fd, g->vm, dev.va_bits, dev.pat_index,
+				  g->fence) ?:
+	       xe_svm_exec_queue_create(dev.fd, g->vm, &dev.eci, &g->queue);
+}
+
 /* The CPU reads one byte per range: one CPU fault per range. */
 static unsigned int cpu_pass(const struct buf *b)
 {
@@ -311,30 +333,6 @@ static int migrate_bench(struct gpu *g, struct buf *b, int s, int iters,
 }
 
 /* ---- eviction (--evict) ---- */
-
-static long long vram_value(const char *key)
-{
-	long long v = -1;
-
-	xe_svm_debugfs_value(dev.fd, "vram", key, &v);
-	return v;
-}
-
-static int gpu_setup(struct gpu *g, size_t ranges)
-{
-	g->batch_len = ranges * 16 + SZ_4K;
-	g->batch = mmap(NULL, g->batch_len, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	g->fence = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (g->batch == MAP_FAILED || g->fence == MAP_FAILED)
-		return -errno;
-	return xe_svm_vm_create(dev.fd, DRM_XE_VM_CREATE_FLAG_LR_MODE |
-				DRM_XE_VM_CREATE_FLAG_FAULT_MODE, &g->vm) ?:
-	       xe_svm_bind_mirror(dev.fd, g->vm, dev.va_bits, dev.pat_index,
-				  g->fence) ?:
-	       xe_svm_exec_queue_create(dev.fd, g->vm, &dev.eci, &g->queue);
-}
 
 /* The stream: one 2 MiB-aligned VMA of @nr 2 MiB ranges, no gaps. */
 static int stream_init(struct buf *b, size_t nr)
@@ -587,20 +585,7 @@ int main(int argc, char **argv)
 		printf("# buffers: %s\n", strerror(-err));
 		return 1;
 	}
-	g.batch_len = (b[0].nr + b[1].nr + b[2].nr) * 16 + SZ_4K;
-	g.batch = mmap(NULL, g.batch_len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	g.fence = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (g.batch == MAP_FAILED || g.fence == MAP_FAILED) {
-		printf("# batch: %s\n", strerror(errno));
-		return 1;
-	}
-	err = xe_svm_vm_create(dev.fd, DRM_XE_VM_CREATE_FLAG_LR_MODE |
-			       DRM_XE_VM_CREATE_FLAG_FAULT_MODE, &g.vm) ?:
-	      xe_svm_bind_mirror(dev.fd, g.vm, dev.va_bits, dev.pat_index,
-				 g.fence) ?:
-	      xe_svm_exec_queue_create(dev.fd, g.vm, &dev.eci, &g.queue);
+	err = gpu_setup(&g, b[0].nr + b[1].nr + b[2].nr);
 	if (err) {
 		printf("# VM setup: %s\n", strerror(-err));
 		return 1;
