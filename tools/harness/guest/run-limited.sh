@@ -12,8 +12,6 @@
 limit=$1
 shift
 
-# From a background job of a non-interactive shell, setsid(1) does not
-# fork, so the group id is the pid the shell reports.
 # Members of the group: field 5 of /proc/PID/stat (this busybox has no
 # pgrep).
 group_pids() {
@@ -25,6 +23,8 @@ group_pids() {
 	done
 }
 
+# From a background job of a non-interactive shell, setsid(1) does not
+# fork, so the group id is the pid the shell reports.
 setsid "$@" &
 pid=$!
 flag=/tmp/run-limited.$pid
