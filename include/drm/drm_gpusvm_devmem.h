@@ -125,6 +125,8 @@ struct drm_gpusvm_pool_ops {
  *	whole block
  * @chunks: chunks allocated and not yet returned
  * @used: bytes in those chunks
+ * @blocks_used: bytes the driver holds through
+ *	drm_gpusvm_pool_alloc_blocks() (its buffer objects, say)
  * @evictions: chunks drm_gpusvm_pool_evict() tried
  * @evicted: bytes it moved to system memory
  * @evict_us: microseconds spent evicting
@@ -153,6 +155,7 @@ struct drm_gpusvm_pool {
 	struct work_struct sparse_work;
 	atomic_t chunks;
 	atomic64_t used;
+	atomic64_t blocks_used;
 	atomic64_t evictions;
 	atomic64_t evicted;
 	atomic64_t evict_us;
@@ -167,6 +170,10 @@ int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool);
 void drm_gpusvm_pool_flush(struct drm_gpusvm_pool *pool);
 u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes);
+int drm_gpusvm_pool_alloc_blocks(struct drm_gpusvm_pool *pool, u64 size,
+				 struct list_head *blocks);
+void drm_gpusvm_pool_free_blocks(struct drm_gpusvm_pool *pool,
+				 struct list_head *blocks);
 void drm_gpusvm_pool_debugfs_init(struct drm_gpusvm_pool *pool,
 				  struct dentry *root);
 
@@ -182,6 +189,24 @@ static inline u64 drm_gpusvm_pool_offset(const struct drm_gpusvm_pool *pool,
 					 dma_addr_t addr)
 {
 	return addr - PFN_PHYS(pool->pfn_first);
+}
+
+/**
+ * drm_gpusvm_pool_addr() - device-page address of a device offset
+ * @pool: the pool
+ * @offset: a byte offset into @pool's device memory (of a block from
+ *	drm_gpusvm_pool_alloc_blocks(), say)
+ *
+ * The inverse of drm_gpusvm_pool_offset(), so that a driver can map its
+ * own blocks as it maps SVM's device pages.
+ *
+ * Return: the &drm_pagemap_addr.addr, protocol DRM_INTERCONNECT_DRIVER, of
+ * @offset.
+ */
+static inline dma_addr_t drm_gpusvm_pool_addr(const struct drm_gpusvm_pool *pool,
+					      u64 offset)
+{
+	return PFN_PHYS(pool->pfn_first) + offset;
 }
 
 int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,

@@ -709,6 +709,8 @@ void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool)
 			msleep(20);
 	}
 	WARN_ON(!list_empty(&pool->lru));
+	/* The driver's blocks must be back before its memory goes. */
+	WARN_ON(atomic64_read(&pool->blocks_used));
 	memunmap_pages(&pool->pagemap);
 	release_mem_region(pool->res->start, resource_size(pool->res));
 	gpu_buddy_fini(&pool->buddy);
@@ -1057,6 +1059,84 @@ u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
 	return freed;
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_evict);
+
+/* Rounds of eviction a driver allocation tries before it gives up. */
+#define DRM_GPUSVM_BLOCKS_EVICT_ROUNDS	4
+
+/**
+ * drm_gpusvm_pool_alloc_blocks() - device memory for the driver's own use
+ * @pool: the pool
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @blocks: list the buddy blocks are added to, in no particular order
+ *
+ * Takes @size bytes of @pool's device memory for something SVM does not
+ * manage (a buffer object, say), in buddy blocks of PAGE_SIZE or more. If
+ * the pool is full, SVM chunks are evicted to system memory, coldest
+ * first, until there is room: SVM can always be served from system
+ * memory, the caller perhaps cannot. The pool never takes this memory
+ * back; it is the driver's until drm_gpusvm_pool_free_blocks(). A block's
+ * device offset is gpu_buddy_block_offset(). Must be called without the
+ * notifier lock, the pool lock or any page lock held, as
+ * drm_gpusvm_pool_evict().
+ *
+ * Return: 0; -EINVAL if @size is 0 or not page aligned; -ENOSPC if other
+ * driver blocks, or device pages too busy to evict, leave no room.
+ */
+int drm_gpusvm_pool_alloc_blocks(struct drm_gpusvm_pool *pool, u64 size,
+				 struct list_head *blocks)
+{
+	unsigned int round;
+	u64 avail;
+	int err;
+
+	if (!size || !IS_ALIGNED(size, PAGE_SIZE))
+		return -EINVAL;
+	/* Only SVM chunks can be evicted: do not evict them in vain. */
+	if (size > pool->size - atomic64_read(&pool->blocks_used))
+		return -ENOSPC;
+
+	for (round = 0; ; round++) {
+		mutex_lock(&pool->lock);
+		err = gpu_buddy_alloc_blocks(&pool->buddy, 0, pool->size, size,
+					     PAGE_SIZE, blocks, 0);
+		avail = pool->buddy.avail;
+		mutex_unlock(&pool->lock);
+		if (err != -ENOSPC || round == DRM_GPUSVM_BLOCKS_EVICT_ROUNDS)
+			break;
+		/* Chunks whose pages core mm freed, then the coldest ones. */
+		drm_gpusvm_pool_flush(pool);
+		if (size > avail)
+			drm_gpusvm_pool_evict(pool, size - avail);
+	}
+	if (err)
+		return err;
+	atomic64_add(size, &pool->blocks_used);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_pool_alloc_blocks);
+
+/**
+ * drm_gpusvm_pool_free_blocks() - give device memory back
+ * @pool: the pool
+ * @blocks: blocks from drm_gpusvm_pool_alloc_blocks(); the list is
+ *	emptied
+ *
+ * The device may no longer access the memory; SVM can take it at once.
+ */
+void drm_gpusvm_pool_free_blocks(struct drm_gpusvm_pool *pool,
+				 struct list_head *blocks)
+{
+	struct gpu_buddy_block *block;
+	u64 size = 0;
+
+	list_for_each_entry(block, blocks, link)
+		size += gpu_buddy_block_size(&pool->buddy, block);
+	mutex_lock(&pool->lock);
+	gpu_buddy_free_list(&pool->buddy, blocks, 0);
+	mutex_unlock(&pool->lock);
+	atomic64_sub(size, &pool->blocks_used);
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_pool_free_blocks);
 
 /* ---- references and the commit section (rule R2) ---- */
 

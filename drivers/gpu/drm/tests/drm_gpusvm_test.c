@@ -549,6 +549,39 @@ static void gpusvm_test_devmem_64k(struct kunit *test)
 	devmem_roundtrip(test, SZ_64K);
 }
 
+/* Anonymous memory for @nr 2 MiB ranges; returns the first's address. */
+static unsigned long map_2m_aligned(struct kunit *test, unsigned int nr)
+{
+	unsigned long addr = kunit_vm_mmap(test, NULL, 0, (nr + 1) * SZ_2M,
+					   PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	return ALIGN(addr, SZ_2M);
+}
+
+/*
+ * Fill the range of @size at @addr with its pattern, fault it in (it must
+ * come out that size) and migrate it into @dt.
+ */
+static int migrate_range(struct kunit *test, struct gpusvm_test *t,
+			 struct devmem_test *dt, unsigned long addr,
+			 unsigned long size)
+{
+	struct drm_gpusvm_ctx ctx = { .device_private_page_owner = dt };
+	struct drm_gpusvm_range *range;
+	int err;
+
+	fill_user(test, addr, size);
+	range = fault(t, addr, 0, TASK_SIZE, &ctx);
+	expect_range(test, range, addr, size);
+	mutex_lock(&t->lock);
+	err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range, &dt->pool,
+						 &ctx);
+	mutex_unlock(&t->lock);
+	return err;
+}
+
 /*
  * More 2 MiB ranges than the pool holds: each migration beyond the pool's
  * size evicts the coldest chunk by pfn (no mm, no VMA), and every byte of
@@ -560,28 +593,14 @@ static void gpusvm_test_devmem_evict(struct kunit *test)
 	const unsigned int nr = DT_VRAM / SZ_2M + 2;
 	struct gpusvm_test *t = test_setup(test, SZ_512M);
 	struct devmem_test *dt = dt_setup(test);
-	struct drm_gpusvm_ctx ctx = { .device_private_page_owner = dt };
-	struct drm_gpusvm_range *range;
-	unsigned long base, addr;
+	unsigned long base = map_2m_aligned(test, nr);
 	unsigned int i;
-	int err;
-
-	addr = kunit_vm_mmap(test, NULL, 0, (nr + 1) * SZ_2M,
-			     PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-	base = ALIGN(addr, SZ_2M);
 
 	for (i = 0; i < nr; i++) {
-		addr = base + i * SZ_2M;
-		fill_user(test, addr, SZ_2M);
-		range = fault(t, addr, 0, TASK_SIZE, &ctx);
-		expect_range(test, range, addr, SZ_2M);
-		mutex_lock(&t->lock);
-		err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range,
-							 &dt->pool, &ctx);
-		mutex_unlock(&t->lock);
-		KUNIT_ASSERT_EQ_MSG(test, err, 0, "range %u", i);
+		KUNIT_ASSERT_EQ_MSG(test, migrate_range(test, t, dt,
+							base + i * SZ_2M,
+							SZ_2M),
+				    0, "range %u", i);
 		KUNIT_EXPECT_LE(test, atomic64_read(&dt->pool.used),
 				(s64)DT_VRAM);
 	}
@@ -600,25 +619,76 @@ static void gpusvm_test_devmem_evict(struct kunit *test)
 		check_user(test, base + i * SZ_2M, SZ_2M);
 }
 
+/*
+ * A driver's blocks (a BO's) share the pool with SVM: taking half of a
+ * pool full of chunks evicts chunks; more than the chunks could give back
+ * is refused at once; SVM never takes the blocks back (a migration into a
+ * pool full of blocks fails and is counted), and freeing them makes room.
+ * Every byte of every range reads back afterwards.
+ */
+static void gpusvm_test_devmem_blocks(struct kunit *test)
+{
+	const unsigned int nr = DT_VRAM / SZ_2M;
+	struct gpusvm_test *t = test_setup(test, SZ_512M);
+	struct devmem_test *dt = dt_setup(test);
+	LIST_HEAD(half);
+	LIST_HEAD(rest);
+	unsigned long base = map_2m_aligned(test, nr + 1);
+	s64 evictions;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		KUNIT_ASSERT_EQ(test, migrate_range(test, t, dt,
+						    base + i * SZ_2M, SZ_2M), 0);
+	KUNIT_ASSERT_EQ(test, atomic64_read(&dt->pool.used), (s64)DT_VRAM);
+
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_pool_alloc_blocks(&dt->pool, 0,
+							   &half), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_pool_alloc_blocks(&dt->pool, SZ_1K,
+							   &half), -EINVAL);
+	KUNIT_ASSERT_EQ(test, drm_gpusvm_pool_alloc_blocks(&dt->pool,
+							   DT_VRAM / 2, &half),
+			0);
+	KUNIT_EXPECT_GE(test, atomic64_read(&dt->pool.evictions), 2LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.blocks_used),
+			(s64)DT_VRAM / 2);
+	KUNIT_EXPECT_LE(test, atomic64_read(&dt->pool.used), (s64)DT_VRAM / 2);
+
+	/* Only SVM chunks give way: more than they hold is refused. */
+	evictions = atomic64_read(&dt->pool.evictions);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_pool_alloc_blocks(&dt->pool, DT_VRAM,
+							   &rest), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.evictions), evictions);
+
+	/* The other half too (4K granular): the pool is all blocks. */
+	KUNIT_ASSERT_EQ(test, drm_gpusvm_pool_alloc_blocks(&dt->pool,
+							   DT_VRAM / 2, &rest),
+			0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.used), 0LL);
+	KUNIT_EXPECT_EQ(test, migrate_range(test, t, dt, base + nr * SZ_2M,
+					    SZ_2M), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.alloc_failures), 1LL);
+
+	drm_gpusvm_pool_free_blocks(&dt->pool, &rest);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rest));
+	KUNIT_EXPECT_EQ(test, migrate_range(test, t, dt, base + nr * SZ_2M,
+					    SZ_2M), 0);
+	drm_gpusvm_pool_free_blocks(&dt->pool, &half);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.blocks_used), 0LL);
+
+	for (i = 0; i <= nr; i++)
+		check_user(test, base + i * SZ_2M, SZ_2M);
+}
+
 /* A 4K range is no candidate, and a full pool says so. */
 static void gpusvm_test_devmem_refusals(struct kunit *test)
 {
 	struct gpusvm_test *t = test_setup(test, SZ_512M);
 	struct devmem_test *dt = dt_setup(test);
-	struct drm_gpusvm_ctx ctx = { .device_private_page_owner = dt };
-	struct drm_gpusvm_range *range;
 	unsigned long b = t->base;
-	int err;
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(b + SZ_4K, SZ_2M - SZ_4K), 0);
-	fill_user(test, b, SZ_4K);
-	range = fault(t, b, 0, TASK_SIZE, &ctx);
-	expect_range(test, range, b, SZ_4K);
-	mutex_lock(&t->lock);
-	err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range, &dt->pool,
-						 &ctx);
-	mutex_unlock(&t->lock);
-	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, migrate_range(test, t, dt, b, SZ_4K), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 0);
 }
 
@@ -637,6 +707,7 @@ static struct kunit_case gpusvm_test_cases[] = {
 	KUNIT_CASE(gpusvm_test_devmem_64k),
 	KUNIT_CASE(gpusvm_test_devmem_refusals),
 	KUNIT_CASE(gpusvm_test_devmem_evict),
+	KUNIT_CASE(gpusvm_test_devmem_blocks),
 #endif
 	{}
 };
