@@ -130,7 +130,8 @@ struct drm_gpusvm_pool_ops {
  * @evictions: chunks drm_gpusvm_pool_evict() tried
  * @evicted: bytes it moved to system memory
  * @evict_us: microseconds spent evicting
- * @sparse_evictions: chunks @sparse_work evicted
+ * @sparse_evictions: chunks @sparse_work evicted (those with pages left
+ *	when it came to them)
  * @alloc_failures: migrations to device memory refused because no chunk
  *	could be had, even after eviction (the caller serves the range from
  *	system memory)

@@ -218,9 +218,16 @@ static void drm_gpusvm_pool_sparse_work(struct work_struct *work)
 	struct drm_gpusvm_chunk *chunk, *next;
 
 	llist_for_each_entry_safe(chunk, next, list, sparse) {
-		atomic64_add(drm_gpusvm_chunk_evict(chunk) << PAGE_SHIFT,
-			     &pool->evicted);
-		atomic64_inc(&pool->sparse_evictions);
+		/*
+		 * Only our bias left: the rest went meanwhile (a CPU fault
+		 * migrating the chunk back frees it page by page, and crosses
+		 * the eighth on the way). Nothing to evict.
+		 */
+		if (atomic_read(&chunk->live) > 1) {
+			atomic64_add(drm_gpusvm_chunk_evict(chunk) << PAGE_SHIFT,
+				     &pool->evicted);
+			atomic64_inc(&pool->sparse_evictions);
+		}
 		/* The bias drm_gpusvm_folio_free() kept for us. */
 		drm_gpusvm_chunk_sub(chunk, 1);
 	}
