@@ -152,15 +152,14 @@ int vxe_userptr_fault(struct vxe_vm *vm, struct vxe_vma *vma)
 
 /* ---- buffer objects ---- */
 
-/* Pin the BO and record the DMA address of each page the VMA maps. */
-static int vxe_vma_bo_init(struct vxe_vma *vma, u64 offset)
+/* Pin a shmem BO and record the DMA address of each page the VMA maps. */
+static int vxe_vma_shmem_addrs(struct vxe_vma *vma, pgoff_t first,
+			       unsigned long npages,
+			       enum dma_data_direction dir)
 {
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(vma->obj);
-	unsigned long first = offset >> PAGE_SHIFT, i = 0, n = 0;
-	unsigned long npages = vxe_vma_npages(vma);
-	enum dma_data_direction dir = vma->read_only ? DMA_TO_DEVICE :
-						       DMA_BIDIRECTIONAL;
 	struct sg_dma_page_iter iter;
+	unsigned long i = 0, n = 0;
 	struct sg_table *sgt;
 	int err;
 
@@ -173,10 +172,6 @@ static int vxe_vma_bo_init(struct vxe_vma *vma, u64 offset)
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
 
-	vma->dma = kvcalloc(npages, sizeof(*vma->dma), GFP_KERNEL);
-	if (!vma->dma)
-		return -ENOMEM;
-
 	for_each_sgtable_dma_page(sgt, &iter, 0) {
 		if (i++ < first)
 			continue;
@@ -188,6 +183,31 @@ static int vxe_vma_bo_init(struct vxe_vma *vma, u64 offset)
 	}
 	if (WARN_ON(n != npages))
 		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Record the address of each BO page the VMA maps (a VRAM BO's stay put
+ * for its life, a shmem BO's are pinned) and link the VM to the BO.
+ */
+static int vxe_vma_bo_init(struct vxe_vma *vma, u64 offset)
+{
+	unsigned long npages = vxe_vma_npages(vma);
+	enum dma_data_direction dir = vma->read_only ? DMA_TO_DEVICE :
+						       DMA_BIDIRECTIONAL;
+	int err = 0;
+
+	vma->dma = kvcalloc(npages, sizeof(*vma->dma), GFP_KERNEL);
+	if (!vma->dma)
+		return -ENOMEM;
+	if (vxe_gem_is_vram(vma->obj))
+		vxe_gem_vram_addrs(vma->obj, offset >> PAGE_SHIFT, npages, dir,
+				   vma->dma);
+	else
+		err = vxe_vma_shmem_addrs(vma, offset >> PAGE_SHIFT, npages,
+					  dir);
+	if (err)
+		return err;
 
 	dma_resv_lock(vma->obj->resv, NULL);
 	vma->vm_bo = drm_gpuvm_bo_obtain_locked(&vma->vm->gpuvm, vma->obj);

@@ -161,7 +161,8 @@ static int vxe_query_mem_regions(struct vxe_device *vxe,
 	r.regions[0].min_page_size = PAGE_SIZE;
 	r.regions[0].total_size = (u64)totalram_pages() << PAGE_SHIFT;
 	if (vxe_has_vram(vxe)) {
-		u64 used = atomic64_read(&vxe->pool.used);
+		u64 used = atomic64_read(&vxe->pool.used) +
+			   atomic64_read(&vxe->pool.blocks_used);
 
 		r.m.num_mem_regions = 2;
 		size += sizeof(r.regions[1]);

@@ -9,6 +9,7 @@
 #define _VXE_DRV_H_
 
 #include <linux/completion.h>
+#include <linux/dma-direction.h>
 #include <linux/mmu_notifier.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
@@ -195,6 +196,10 @@ struct vxe_file {
 /* ---- buffer objects (vxe_gem.c) ---- */
 
 int vxe_user_extensions_check(u64 extensions);
+bool vxe_gem_is_vram(const struct drm_gem_object *obj);
+void vxe_gem_vram_addrs(struct drm_gem_object *obj, pgoff_t first,
+			unsigned long npages, enum dma_data_direction dir,
+			struct drm_pagemap_addr *addr);
 int vxe_gem_create_ioctl(struct drm_device *dev, void *data,
 			 struct drm_file *file);
 int vxe_gem_mmap_offset_ioctl(struct drm_device *dev, void *data,

@@ -144,9 +144,10 @@ static int vxe_vram_show(struct seq_file *m, void *data)
 	}
 	/* Count only chunks that still hold pages. */
 	drm_gpusvm_pool_flush(&vxe->pool);
-	seq_printf(m, "size %llu\nused %lld\nchunks %d\n", vxe->vram_size,
-		   (long long)atomic64_read(&vxe->pool.used),
-		   atomic_read(&vxe->pool.chunks));
+	seq_printf(m, "size %llu\nused %lld\nchunks %d\nbo_used %lld\n",
+		   vxe->vram_size, (long long)atomic64_read(&vxe->pool.used),
+		   atomic_read(&vxe->pool.chunks),
+		   (long long)atomic64_read(&vxe->pool.blocks_used));
 	seq_printf(m, "evictions %lld\nevicted %lld\nevict_us %lld\n",
 		   (long long)atomic64_read(&vxe->pool.evictions),
 		   (long long)atomic64_read(&vxe->pool.evicted),
@@ -161,10 +162,11 @@ static int vxe_vram_show(struct seq_file *m, void *data)
 DEFINE_SHOW_ATTRIBUTE(vxe_vram);
 
 /**
- * vxe_vram_debugfs_init() - debugfs "vram": size, bytes and chunks in use,
- *	chunks evicted, bytes moved and time spent by eviction, migrations
- *	that found no VRAM and failed copies; and the engine's
- *	fail_vram_alloc and fail_vram_copy fault-injection attributes
+ * vxe_vram_debugfs_init() - debugfs "vram": size, bytes and chunks SVM
+ *	uses, bytes BOs use, chunks evicted, bytes moved and time spent by
+ *	eviction, migrations that found no VRAM and failed copies; and the
+ *	engine's fail_vram_alloc and fail_vram_copy fault-injection
+ *	attributes
  * @vxe: the device
  * @root: the DRM minor's debugfs directory
  */
