@@ -10,7 +10,10 @@
  * while the rest keeps reaching the BO at the right offset, and a userptr
  * must reach the CPU pages of its address - the new ones after the CPU
  * mapping was replaced. After every step every byte of every buffer
- * involved is compared with what it must hold.
+ * involved is compared with what it must hold. The BO cases run twice:
+ * with the BO in system memory and (*-vram, skipped on a device without
+ * VRAM) in VRAM, where the GPU reaches it through VRAM page-table entries
+ * and the CPU through its mmap of the VRAM pages.
  *
  * Output is TAP 13 (kselftest style). Exit status: 0 all passed, 1 some
  * failed, 4 skipped (no xe device).
@@ -36,9 +39,11 @@
 /* A dword store lands at this offset of each page. */
 #define STORE_OFF		0x7c4
 
-enum result { PASS, FAIL };
+enum result { PASS, FAIL, SKIP };
 
 static struct xe_svm_dev dev;
+/* Where the cases put their BOs: system memory, or VRAM for *-vram. */
+static uint32_t bo_placement;
 static const int64_t timeout_ns = 10 * XE_SVM_NSEC_PER_SEC;
 
 static void *map_anon(size_t len, int prot, int flags)
@@ -157,8 +162,7 @@ static enum result case_bo_over_mirror(void)
 	x = map_anon(SPAN, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	want_x = malloc(SPAN);
 	want_bo = malloc(SPAN);
-	err = xe_svm_gem_create(dev.fd, SPAN, dev.sysmem_placement &
-				-dev.sysmem_placement, &bo);
+	err = xe_svm_gem_create(dev.fd, SPAN, bo_placement, &bo);
 	if (err || !x || !want_x || !want_bo) {
 		tap_diag("setup: %s",
 			 err ? xe_svm_strerror(err) : strerror(errno));
@@ -259,8 +263,7 @@ static enum result case_bo_no_fault_vm(void)
 	if (xe_svm_ctx_init(&c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE, false))
 		goto out;
 	want = malloc(SPAN + SZ_64K);
-	err = xe_svm_gem_create(dev.fd, SPAN + SZ_64K, dev.sysmem_placement &
-				-dev.sysmem_placement, &bo);
+	err = xe_svm_gem_create(dev.fd, SPAN + SZ_64K, bo_placement, &bo);
 	if (err || !want) {
 		tap_diag("setup: %s",
 			 err ? xe_svm_strerror(err) : "out of memory");
@@ -435,8 +438,7 @@ static enum result case_bad_binds(void)
 	if (xe_svm_ctx_init(&c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE |
 			 DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true))
 		goto out;
-	err = xe_svm_gem_create(dev.fd, SZ_64K, dev.sysmem_placement &
-				-dev.sysmem_placement, &bo);
+	err = xe_svm_gem_create(dev.fd, SZ_64K, bo_placement, &bo);
 	hole = map_anon(SZ_64K, PROT_READ, MAP_PRIVATE);
 	if (err || !hole || munmap(hole, SZ_64K)) {
 		tap_diag("setup: %s",
@@ -475,18 +477,44 @@ out:
 	return res;
 }
 
+/* Run @fn with its BOs in VRAM (the first VRAM region); skip without. */
+static enum result in_vram(enum result (*fn)(void))
+{
+	enum result res;
+
+	if (!dev.vram_placement)
+		return SKIP;
+	bo_placement = dev.vram_placement & -dev.vram_placement;
+	res = fn();
+	bo_placement = dev.sysmem_placement & -dev.sysmem_placement;
+	return res;
+}
+
+static enum result case_bo_over_mirror_vram(void)
+{
+	return in_vram(case_bo_over_mirror);
+}
+
+static enum result case_bo_no_fault_vm_vram(void)
+{
+	return in_vram(case_bo_no_fault_vm);
+}
+
 static const struct {
 	const char *name;
 	enum result (*fn)(void);
 } tests[] = {
 	{ "bo-over-mirror", case_bo_over_mirror },
 	{ "bo-no-fault-vm", case_bo_no_fault_vm },
+	{ "bo-over-mirror-vram", case_bo_over_mirror_vram },
+	{ "bo-no-fault-vm-vram", case_bo_no_fault_vm_vram },
 	{ "userptr-invalidate-split", case_userptr },
 	{ "bad-binds", case_bad_binds },
 };
 
 int main(void)
 {
+	enum result res;
 	unsigned int i;
 	int fd, err;
 
@@ -498,6 +526,7 @@ int main(void)
 	}
 	tap_plan(ARRAY_SIZE(tests));
 	err = xe_svm_dev_init(&dev, fd);
+	bo_placement = dev.sysmem_placement & -dev.sysmem_placement;
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		if (err) {
 			tap_diag("device queries failed: %s",
@@ -505,7 +534,11 @@ int main(void)
 			tap_ok(false, tests[i].name);
 			continue;
 		}
-		tap_ok(tests[i].fn() == PASS, tests[i].name);
+		res = tests[i].fn();
+		if (res == SKIP)
+			tap_skip(tests[i].name, "no VRAM region");
+		else
+			tap_ok(res == PASS, tests[i].name);
 	}
 	return tap_finish();
 }

@@ -431,7 +431,9 @@ int xe_svm_gem_create(int fd, uint64_t size, uint32_t placement,
 	memset(&args, 0, sizeof(args));
 	args.size = size;
 	args.placement = placement;
-	args.cpu_caching = DRM_XE_GEM_CPU_CACHING_WB;
+	/* Instance 0 is system memory; Xe takes VRAM BOs only as WC. */
+	args.cpu_caching = placement & ~1u ? DRM_XE_GEM_CPU_CACHING_WC :
+					     DRM_XE_GEM_CPU_CACHING_WB;
 	err = xe_svm_ioctl(fd, DRM_IOCTL_XE_GEM_CREATE, &args);
 	if (!err)
 		*handle = args.handle;

@@ -111,7 +111,10 @@ struct xe_svm_bind_args {
 /* Submit @b; with @ufence non-NULL, fence it there and wait, as above. */
 int xe_svm_bind(int fd, const struct xe_svm_bind_args *b, uint64_t *ufence);
 
-/* GEM_CREATE of @size at @placement, CPU caching WB, no VM. */
+/*
+ * GEM_CREATE of @size at @placement, no VM; CPU caching WB, or WC if
+ * @placement includes VRAM (as Xe requires).
+ */
 int xe_svm_gem_create(int fd, uint64_t size, uint32_t placement,
 		      uint32_t *handle);
 /* GEM_MMAP_OFFSET + a MAP_SHARED mapping; NULL with errno set on failure. */
