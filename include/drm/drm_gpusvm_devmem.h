@@ -10,6 +10,7 @@
 #define __DRM_GPUSVM_DEVMEM_H__
 
 #include <linux/atomic.h>
+#include <linux/fault-inject.h>
 #include <linux/gpu_buddy.h>
 #include <linux/kref.h>
 #include <linux/llist.h>
@@ -137,6 +138,8 @@ struct drm_gpusvm_pool_ops {
  *	system memory)
  * @copy_failures: copy or clear operations that failed (the pages
  *	involved stay where they were)
+ * @fail_alloc: fault injection: chunk allocations to fail
+ * @fail_copy: fault injection: copies and clears to fail
  */
 struct drm_gpusvm_pool {
 	struct device *dev;
@@ -163,6 +166,8 @@ struct drm_gpusvm_pool {
 	atomic64_t sparse_evictions;
 	atomic64_t alloc_failures;
 	atomic64_t copy_failures;
+	struct fault_attr fail_alloc;
+	struct fault_attr fail_copy;
 };
 
 int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,

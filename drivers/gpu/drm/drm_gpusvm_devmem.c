@@ -41,13 +41,12 @@
 #define DRM_GPUSVM_ORDER_2M	(21 - PAGE_SHIFT)
 
 /*
- * Fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS), shared by every
- * pool: a chunk allocation that fails as if device memory were gone, and
- * a copy engine that fails. Both must end with the data in system memory
- * or still in device memory, never lost.
+ * What a pool's fault-injection attributes start as (off): a chunk
+ * allocation that fails as if device memory were gone, and a copy engine
+ * that fails. Both must end with the data in system memory or still in
+ * device memory, never lost.
  */
-static DECLARE_FAULT_ATTR(drm_gpusvm_fail_alloc);
-static DECLARE_FAULT_ATTR(drm_gpusvm_fail_copy);
+static DECLARE_FAULT_ATTR(drm_gpusvm_fault_attr_off);
 
 /* Bind generations, never 0: 0 means "zapped". */
 static atomic64_t drm_gpusvm_bind_gen = ATOMIC64_INIT(0);
@@ -161,7 +160,7 @@ drm_gpusvm_chunk_alloc(struct drm_gpusvm_pool *pool, unsigned long size)
 	LIST_HEAD(blocks);
 	int err;
 
-	if (should_fail(&drm_gpusvm_fail_alloc, size))
+	if (should_fail(&pool->fail_alloc, size))
 		return ERR_PTR(-ENOMEM);
 	chunk = kvzalloc(struct_size(chunk, rec, npages), GFP_KERNEL);
 	if (!chunk)
@@ -289,7 +288,16 @@ static void drm_gpusvm_folio_split(struct folio *head, struct folio *tail)
 			      hrec->bind_gen);
 }
 
-/* The driver's copy engine, with injected failures, failures counted. */
+/*
+ * The driver's copy engine, with injected failures, failures counted:
+ * drm_gpusvm_copy_inject() before a copy of @bytes, then its result
+ * through drm_gpusvm_copy_done().
+ */
+static int drm_gpusvm_copy_inject(struct drm_gpusvm_pool *pool, u64 bytes)
+{
+	return should_fail(&pool->fail_copy, bytes) ? -EIO : 0;
+}
+
 static int drm_gpusvm_copy_done(struct drm_gpusvm_pool *pool, int err)
 {
 	if (err)
@@ -301,28 +309,28 @@ static int drm_gpusvm_copy_to_ram(struct drm_gpusvm_pool *pool,
 				  const dma_addr_t *dst, u64 src,
 				  unsigned long npages)
 {
-	if (should_fail(&drm_gpusvm_fail_copy, PFN_PHYS(npages)))
-		return drm_gpusvm_copy_done(pool, -EIO);
-	return drm_gpusvm_copy_done(pool, pool->ops->copy_to_ram(pool, dst,
-								 src, npages));
+	int err = drm_gpusvm_copy_inject(pool, PFN_PHYS(npages)) ?:
+		  pool->ops->copy_to_ram(pool, dst, src, npages);
+
+	return drm_gpusvm_copy_done(pool, err);
 }
 
 static int drm_gpusvm_copy_to_devmem(struct drm_gpusvm_pool *pool, u64 dst,
 				     const dma_addr_t *src,
 				     unsigned long npages)
 {
-	if (should_fail(&drm_gpusvm_fail_copy, PFN_PHYS(npages)))
-		return drm_gpusvm_copy_done(pool, -EIO);
-	return drm_gpusvm_copy_done(pool, pool->ops->copy_to_devmem(pool, dst,
-								    src,
-								    npages));
+	int err = drm_gpusvm_copy_inject(pool, PFN_PHYS(npages)) ?:
+		  pool->ops->copy_to_devmem(pool, dst, src, npages);
+
+	return drm_gpusvm_copy_done(pool, err);
 }
 
 static int drm_gpusvm_clear(struct drm_gpusvm_pool *pool, u64 dst, u64 size)
 {
-	if (should_fail(&drm_gpusvm_fail_copy, size))
-		return drm_gpusvm_copy_done(pool, -EIO);
-	return drm_gpusvm_copy_done(pool, pool->ops->clear(pool, dst, size));
+	int err = drm_gpusvm_copy_inject(pool, size) ?:
+		  pool->ops->clear(pool, dst, size);
+
+	return drm_gpusvm_copy_done(pool, err);
 }
 
 static int drm_gpusvm_map_for_copy(struct device *dev, struct page *page,
@@ -622,6 +630,8 @@ int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 	pool->ops = ops;
 	pool->owner = owner;
 	pool->size = size;
+	pool->fail_alloc = drm_gpusvm_fault_attr_off;
+	pool->fail_copy = drm_gpusvm_fault_attr_off;
 	mutex_init(&pool->lock);
 	spin_lock_init(&pool->lru_lock);
 	INIT_LIST_HEAD(&pool->lru);
@@ -678,24 +688,22 @@ void drm_gpusvm_pool_flush(struct drm_gpusvm_pool *pool)
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_flush);
 
 /**
- * drm_gpusvm_pool_debugfs_init() - fault injection for a pool's driver
+ * drm_gpusvm_pool_debugfs_init() - fault injection for a pool
  * @pool: the pool
  * @root: the driver's debugfs directory (a DRM minor's, say)
  *
- * Creates the fault-injection attributes fail_vram_alloc (a chunk
+ * Creates @pool's fault-injection attributes fail_vram_alloc (a chunk
  * allocation fails as if device memory were exhausted, without eviction)
  * and fail_vram_copy (the copy engine fails a copy or clear), as
- * Documentation/fault-injection/fault-injection.rst describes. They are
- * shared by every pool. Nothing is created without
- * CONFIG_FAULT_INJECTION_DEBUG_FS.
+ * Documentation/fault-injection/fault-injection.rst describes. Nothing is
+ * created without CONFIG_FAULT_INJECTION_DEBUG_FS; the attributes stay off
+ * until written.
  */
 void drm_gpusvm_pool_debugfs_init(struct drm_gpusvm_pool *pool,
 				  struct dentry *root)
 {
-	fault_create_debugfs_attr("fail_vram_alloc", root,
-				  &drm_gpusvm_fail_alloc);
-	fault_create_debugfs_attr("fail_vram_copy", root,
-				  &drm_gpusvm_fail_copy);
+	fault_create_debugfs_attr("fail_vram_alloc", root, &pool->fail_alloc);
+	fault_create_debugfs_attr("fail_vram_copy", root, &pool->fail_copy);
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_debugfs_init);
 
