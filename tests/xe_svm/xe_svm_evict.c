@@ -64,20 +64,12 @@ static const int64_t timeout_ns = 120 * XE_SVM_NSEC_PER_SEC;
 
 static long long vram_value(int fd, const char *key)
 {
-	long long v = -1;
-
-	if (xe_svm_debugfs_value(fd, "vram", key, &v))
-		tap_diag("debugfs vram: no \"%s\" line", key);
-	return v;
+	return xe_svm_debugfs_get(fd, "vram", key);
 }
 
 static long long vram_stat(const char *key)
 {
-	long long v = -1;
-
-	if (xe_svm_debugfs_value(dev.fd, "gt0/stats", key, &v))
-		tap_diag("debugfs gt0/stats: no \"%s\" line", key);
-	return v;
+	return xe_svm_debugfs_get(dev.fd, "gt0/stats", key);
 }
 
 static uint32_t value_of(const uint8_t *page, unsigned int pass)

@@ -166,6 +166,15 @@ int xe_svm_debugfs_value(int fd, const char *file, const char *key,
 	return err;
 }
 
+long long xe_svm_debugfs_get(int fd, const char *file, const char *key)
+{
+	long long v = -1;
+
+	if (xe_svm_debugfs_value(fd, file, key, &v))
+		tap_diag("debugfs %s: no \"%s\" line", file, key);
+	return v;
+}
+
 /* Parse "IDX[XE_CACHE_WB] = N" from debugfs, as the kernel prints it. */
 static int debugfs_wb_pat_index(int fd)
 {

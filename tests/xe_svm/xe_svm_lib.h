@@ -136,6 +136,8 @@ int xe_svm_debugfs_write(int fd, const char *file, const char *val);
  */
 int xe_svm_debugfs_value(int fd, const char *file, const char *key,
 			 long long *val);
+/* The same for a value a test needs: -1 and a TAP diagnostic if absent. */
+long long xe_svm_debugfs_get(int fd, const char *file, const char *key);
 
 /* width 1, one placement: @eci. */
 int xe_svm_exec_queue_create(int fd, uint32_t vm,

@@ -47,20 +47,12 @@ static const int64_t timeout_ns = 20 * XE_SVM_NSEC_PER_SEC;
 
 static long long vram_used(void)
 {
-	long long v = -1;
-
-	if (xe_svm_debugfs_value(dev.fd, "vram", "used", &v))
-		tap_diag("debugfs vram: no \"used\" line");
-	return v;
+	return xe_svm_debugfs_get(dev.fd, "vram", "used");
 }
 
 static long long stat_of(const char *name)
 {
-	long long v = -1;
-
-	if (xe_svm_debugfs_value(dev.fd, "gt0/stats", name, &v))
-		tap_diag("debugfs gt0/stats: no %s", name);
-	return v;
+	return xe_svm_debugfs_get(dev.fd, "gt0/stats", name);
 }
 
 /* A buffer of @len at an address aligned to @align, its own VMA. */
@@ -558,11 +550,11 @@ static enum result case_sparse(void)
 {
 	uint8_t *buf = map_aligned(SZ_64K, SZ_64K), *want = malloc(SZ_64K);
 	size_t keep = SZ_64K - SZ_4K;
-	long long base = vram_used(), sparse = -1, now = -1;
+	long long base = vram_used(), sparse, now;
 	enum result res = FAIL;
 	struct xe_svm_ctx c;
 
-	xe_svm_debugfs_value(dev.fd, "vram", "sparse_evictions", &sparse);
+	sparse = xe_svm_debugfs_get(dev.fd, "vram", "sparse_evictions");
 	if (ctx_init(&c) || !buf || !want || sparse < 0)
 		goto out;
 	fill(buf, SZ_64K, 0x2b);
@@ -581,7 +573,7 @@ static enum result case_sparse(void)
 	}
 	if (wait_vram_used(base, "after unmapping 15 of 16 pages"))
 		goto out;
-	xe_svm_debugfs_value(dev.fd, "vram", "sparse_evictions", &now);
+	now = xe_svm_debugfs_get(dev.fd, "vram", "sparse_evictions");
 	if (now <= sparse) {
 		tap_diag("sparse_evictions %lld, was %lld", now, sparse);
 		goto out;
