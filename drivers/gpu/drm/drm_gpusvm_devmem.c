@@ -1116,11 +1116,16 @@ int drm_gpusvm_pool_alloc_blocks(struct drm_gpusvm_pool *pool, u64 size,
 					     PAGE_SIZE, blocks, 0);
 		avail = pool->buddy.avail;
 		mutex_unlock(&pool->lock);
-		if (err != -ENOSPC || round == DRM_GPUSVM_BLOCKS_EVICT_ROUNDS)
+		if (err != -ENOSPC || round > DRM_GPUSVM_BLOCKS_EVICT_ROUNDS)
 			break;
-		/* Chunks whose pages core mm freed, then the coldest ones. */
-		drm_gpusvm_pool_flush(pool);
-		if (size > avail)
+		/*
+		 * First the chunks whose pages core mm already freed (they
+		 * may be enough), then the coldest ones, about what is still
+		 * missing; eviction waits for the frees it causes.
+		 */
+		if (!round)
+			drm_gpusvm_pool_flush(pool);
+		else if (size > avail)
 			drm_gpusvm_pool_evict(pool, size - avail);
 	}
 	if (err)
