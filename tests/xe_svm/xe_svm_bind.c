@@ -480,13 +480,14 @@ out:
 /* Run @fn with its BOs in VRAM (the first VRAM region); skip without. */
 static enum result in_vram(enum result (*fn)(void))
 {
+	uint32_t saved = bo_placement;
 	enum result res;
 
 	if (!dev.vram_placement)
 		return SKIP;
 	bo_placement = dev.vram_placement & -dev.vram_placement;
 	res = fn();
-	bo_placement = dev.sysmem_placement & -dev.sysmem_placement;
+	bo_placement = saved;
 	return res;
 }
 

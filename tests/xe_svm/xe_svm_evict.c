@@ -11,11 +11,11 @@
  * sets are 2x and 4x its size, from one VM, four threads with a VM each,
  * and four processes. Then 2 MiB ranges are unmapped, mremap()ed and
  * read by the CPU right after the GPU wrote them, and 64 KiB ranges are
- * forked over, while another VM keeps evicting. A further case runs a 4x working set while the engine's fault
- * injection (debugfs fail_vram_alloc, fail_vram_copy) makes one VRAM
- * allocation and one copy in ten fail: the data must come
- * through intact from system memory or VRAM, and both kinds of failure
- * must have happened. Buffer objects placed in VRAM share it with SVM: a
+ * forked over, while another VM keeps evicting. A further case runs a 4x
+ * working set while the engine's fault injection (debugfs
+ * fail_vram_alloc, fail_vram_copy) makes one VRAM allocation and one copy
+ * in ten fail: the data must come through intact from system memory or
+ * VRAM, and both kinds of failure must have happened. Buffer objects placed in VRAM share it with SVM: a
  * BO created in a VRAM full of SVM ranges evicts them, one that does not
  * fit beside other BOs is refused (or goes to system memory if allowed),
  * and SVM faults on a VRAM full of BOs are served from system memory.
@@ -205,20 +205,26 @@ static int workload(int fd, size_t len)
 	return err;
 }
 
-/* Wait (up to 2 s) for VRAM in use to come down to zero. */
-static int vram_drained(void)
+/* Wait (up to 2 s) for debugfs vram @key to read @want. */
+static int vram_settles(const char *key, long long want)
 {
-	long long used = -1;
+	long long v = -1;
 	int i;
 
 	for (i = 0; i < 200; i++) {
-		used = vram_value(dev.fd, "used");
-		if (!used)
+		v = vram_value(dev.fd, key);
+		if (v == want)
 			return 0;
 		usleep(10000);
 	}
-	tap_diag("VRAM in use %lld bytes after the case, expected 0", used);
+	tap_diag("debugfs vram %s is %lld, expected %lld", key, v, want);
 	return -1;
+}
+
+/* VRAM in use back to zero after a case. */
+static int vram_drained(void)
+{
+	return vram_settles("used", 0);
 }
 
 /* The case's verdict: its own, plus evictions seen and VRAM drained. */
@@ -633,20 +639,10 @@ static enum result case_races(void)
 	return verdict(err, before);
 }
 
-/* Wait (up to 2 s) for BOs' VRAM to come down to @want bytes. */
+/* BOs' VRAM (freed when the last reference goes) at @want bytes. */
 static int bo_used_is(long long want)
 {
-	long long used = -1;
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		used = vram_value(dev.fd, "bo_used");
-		if (used == want)
-			return 0;
-		usleep(10000);
-	}
-	tap_diag("BOs use %lld bytes of VRAM, expected %lld", used, want);
-	return -1;
+	return vram_settles("bo_used", want);
 }
 
 /* A BO of @len in @placement, mapped; its pages must read as zeros. */
