@@ -49,6 +49,9 @@ test)
 	stage_begin verdict
 	set +e
 	"$HARNESS_DIR/results.py" --known "$REPO_DIR/tests/known-failures" \
+		--skips "$REPO_DIR/tests/expected-skips" \
+		--kmsg-allow "$REPO_DIR/tests/kernel-log-allow" \
+		--suite "$REPO_DIR/tests/suite.list" \
 		${VERBOSE:+--verbose} "${checks[@]}" "$RUN_DIR/results.log" \
 		"$RUN_DIR/console.log" | tee "$RUN_DIR/verdict.txt"
 	rc=${PIPESTATUS[0]}

@@ -3,7 +3,9 @@
 # Run one of our xe uAPI tests against vxe: load the module, run, unload
 # (the unload is part of the test: it must be clean).
 # Usage: run-vxe.sh [PARAM=VALUE...] PROGRAM [ARGS...]
-# Leading NAME=VALUE arguments are vxe module parameters.
+# Leading NAME=VALUE arguments are vxe module parameters. A failed load or
+# unload ends the output with "Bail out!" and a non-zero status, which the
+# verdict counts as a failure naming it.
 params=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -11,8 +13,8 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-modprobe vxe $params || { echo "1..0 # SKIP modprobe vxe$params failed"; exit 1; }
+modprobe vxe $params || { echo "Bail out! modprobe vxe$params failed"; exit 1; }
 "$@"
 rc=$?
-modprobe -r vxe || { echo "# modprobe -r vxe failed"; rc=1; }
+modprobe -r vxe || { echo "Bail out! modprobe -r vxe failed"; rc=1; }
 exit $rc
