@@ -1186,8 +1186,8 @@ static int bad_query(uint32_t query, uint64_t ext, uint64_t res0)
 	return xe_svm_ioctl(dev.fd, DRM_IOCTL_XE_DEVICE_QUERY, &q);
 }
 
-/* Correct type, size shrunk by @shrink (0: exact), data at @data. */
-static int bad_query_sized(uint32_t query, uint32_t shrink, void *data)
+/* Correct type, size off by @delta bytes (0: exact), data at @data. */
+static int bad_query_sized(uint32_t query, int32_t delta, void *data)
 {
 	struct drm_xe_device_query q = { .query = query };
 	void *buf = NULL;
@@ -1196,9 +1196,9 @@ static int bad_query_sized(uint32_t query, uint32_t shrink, void *data)
 	err = xe_svm_ioctl(dev.fd, DRM_IOCTL_XE_DEVICE_QUERY, &q);
 	if (err)
 		return err;
-	if (q.size <= shrink)
+	if (delta < 0 && q.size <= (uint32_t)-delta)
 		return -ERANGE;	/* cannot build the case: report a mismatch */
-	q.size -= shrink;
+	q.size += delta;
 	if (!data) {
 		buf = calloc(1, q.size);
 		if (!buf)
@@ -1229,6 +1229,12 @@ static int bad_query_reserved(struct bad_ctx *b __maybe_unused)
 
 static int bad_query_config_small(struct bad_ctx *b __maybe_unused)
 {
+	return bad_query_sized(DRM_XE_DEVICE_QUERY_CONFIG,
+			       -(int32_t)sizeof(uint64_t), NULL);
+}
+
+static int bad_query_config_big(struct bad_ctx *b __maybe_unused)
+{
 	return bad_query_sized(DRM_XE_DEVICE_QUERY_CONFIG, sizeof(uint64_t),
 			       NULL);
 }
@@ -1236,7 +1242,7 @@ static int bad_query_config_small(struct bad_ctx *b __maybe_unused)
 static int bad_query_engines_small(struct bad_ctx *b __maybe_unused)
 {
 	return bad_query_sized(DRM_XE_DEVICE_QUERY_ENGINES,
-			       sizeof(struct drm_xe_engine), NULL);
+			       -(int32_t)sizeof(struct drm_xe_engine), NULL);
 }
 
 static int bad_query_config_efault(struct bad_ctx *b)
@@ -1291,11 +1297,11 @@ static bool devid_needs_scratch(uint32_t id)
 
 static int bad_vm_scratch_fault(struct bad_ctx *b)
 {
-	/* Allowed where needs_scratch is set (Xe2/Xe3 parts). */
-	if (devid_needs_scratch(dev.devid)) {
-		tap_diag("devid 0x%04x sets needs_scratch: expecting success",
-			 dev.devid);
-		b->expect = 0;
+	/* Allowed where needs_scratch is set (Xe2/Xe3 parts, vxe's BMG id). */
+	if (!devid_needs_scratch(dev.devid)) {
+		tap_diag("devid 0x%04x lacks needs_scratch: expecting %s",
+			 dev.devid, err_str(-EINVAL));
+		b->expect = -EINVAL;
 	}
 	return bad_vm_create(DRM_XE_VM_CREATE_FLAG_SCRATCH_PAGE |
 			     VM_FLAGS_FAULT, 0, 0);
@@ -1440,7 +1446,8 @@ static int bad_bind_flags(struct bad_ctx *b)
 	struct drm_xe_vm_bind a;
 
 	bind_args(b, &a);
-	a.bind.flags |= 1u << 31;
+	/* Not bit 31: FORCE_OP_ERROR, accepted with CONFIG_DRM_XE_DEBUG. */
+	a.bind.flags |= 1u << 30;
 	return do_bind(&a);
 }
 
@@ -1508,16 +1515,18 @@ static int bad_bind_exec_queue(struct bad_ctx *b)
 	return do_bind(&a);
 }
 
-static int bad_bind_sync(struct bad_ctx *b, uint32_t flags, size_t misalign)
+/* The valid op (or none) with one user fence at @addr. */
+static int bad_bind_sync(struct bad_ctx *b, uint32_t flags, uint64_t addr,
+			 uint32_t num_binds)
 {
 	struct drm_xe_sync s = {
 		.type = DRM_XE_SYNC_TYPE_USER_FENCE, .flags = flags,
-		.addr = to_u64(&b->g.fence[2]) + misalign,
-		.timeline_value = 1,
+		.addr = addr, .timeline_value = 1,
 	};
 	struct drm_xe_vm_bind a;
 
 	bind_args(b, &a);
+	a.num_binds = num_binds;
 	a.num_syncs = 1;
 	a.syncs = to_u64(&s);
 	return do_bind(&a);
@@ -1525,12 +1534,18 @@ static int bad_bind_sync(struct bad_ctx *b, uint32_t flags, size_t misalign)
 
 static int bad_bind_ufence_no_signal(struct bad_ctx *b)
 {
-	return bad_bind_sync(b, 0, 0);
+	return bad_bind_sync(b, 0, to_u64(&b->g.fence[2]), 1);
 }
 
 static int bad_bind_ufence_unaligned(struct bad_ctx *b)
 {
-	return bad_bind_sync(b, DRM_XE_SYNC_FLAG_SIGNAL, 4);
+	return bad_bind_sync(b, DRM_XE_SYNC_FLAG_SIGNAL,
+			     to_u64(&b->g.fence[2]) + 4, 1);
+}
+
+static int bad_bind_ufence_unmapped(struct bad_ctx *b)
+{
+	return bad_bind_sync(b, DRM_XE_SYNC_FLAG_SIGNAL, to_u64(b->badptr), 1);
 }
 
 static int bad_bind_zero_binds(struct bad_ctx *b)
@@ -1539,6 +1554,48 @@ static int bad_bind_zero_binds(struct bad_ctx *b)
 
 	bind_args(b, &a);
 	a.num_binds = 0;
+	return do_bind(&a);
+}
+
+static int bad_bind_zero_binds_ufence(struct bad_ctx *b)
+{
+	return bad_bind_sync(b, DRM_XE_SYNC_FLAG_SIGNAL,
+			     to_u64(&b->g.fence[2]), 0);
+}
+
+/*
+ * UNMAP of a range where the VM (flags 0, nothing bound) has nothing: 0,
+ * and the user fence is signalled all the same (xe_svm_bind() waits).
+ */
+static int bad_bind_unmap_nothing(struct bad_ctx *b)
+{
+	struct xe_svm_bind_args a = {
+		.vm = b->nvm, .op = DRM_XE_VM_BIND_OP_UNMAP,
+		.addr = SZ_1M, .range = SZ_64K, .pat_index = dev.pat_index,
+	};
+
+	if (!b->have_nvm)
+		return -ENOTRECOVERABLE;
+	return xe_svm_bind(dev.fd, &a, &b->g.fence[6]);
+}
+
+static int bad_bind_vector_ptr(struct bad_ctx *b)
+{
+	struct drm_xe_vm_bind a;
+
+	bind_args(b, &a);
+	a.num_binds = 2;
+	a.vector_of_binds = to_u64(b->badptr);	/* overlays a.bind */
+	return do_bind(&a);
+}
+
+static int bad_bind_huge_num_binds(struct bad_ctx *b)
+{
+	struct drm_xe_vm_bind a;
+
+	bind_args(b, &a);
+	a.num_binds = UINT32_MAX;	/* > INT_MAX bytes of ops: no alloc */
+	a.vector_of_binds = to_u64(b->badptr);
 	return do_bind(&a);
 }
 
@@ -1989,6 +2046,15 @@ static int bad_gem_vm(struct bad_ctx *b __maybe_unused)
 	return do_gem_create(&a);
 }
 
+static int bad_gem_ext(struct bad_ctx *b)
+{
+	struct drm_xe_gem_create a;
+
+	gem_args(&a);
+	a.extensions = to_u64(b->badptr);
+	return do_gem_create(&a);
+}
+
 static int bad_mmo(uint32_t handle, uint32_t flags, uint64_t ext)
 {
 	struct drm_xe_gem_mmap_offset a = {
@@ -2015,10 +2081,12 @@ static int bad_mmo_ext(struct bad_ctx *b)
 
 /*
  * The table.  "gpu" marks cases that need the fault-mode VM / queue /
- * fence page of the shared context.  Expected values were read off the
- * upstream functions named in the comments (Linux 7.2 drivers/gpu/drm/xe);
- * where several checks could fire, the first one in upstream order is the
- * one that decides, and the case only breaks that one rule.
+ * fence page of the shared context.  Each expected value is what upstream
+ * Linux 7.2 (drivers/gpu/drm/xe, on a discrete Xe2 part such as BMG, the
+ * device vxe claims to be) returns for exactly the arguments the case
+ * function passes; the comment names the file:function and the check that
+ * decides.  Where several checks could fire, the first one in upstream
+ * order is the one that decides, and the case only breaks that one rule.
  */
 struct bad_case {
 	const char *name;
@@ -2028,174 +2096,222 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	/* xe_query_ioctl: query >= ARRAY_SIZE(xe_query_funcs) */
+	/* xe_query.c:xe_query_ioctl: query >= ARRAY_SIZE(xe_query_funcs) */
 	{ "query-unknown-type", bad_query_unknown, -EINVAL, false },
-	/* xe_query_ioctl: extensions != 0 */
+	/* xe_query.c:xe_query_ioctl: extensions != 0 (first check, not read) */
 	{ "query-nonzero-extensions", bad_query_ext, -EINVAL, false },
-	/* xe_query_ioctl: reserved[0] || reserved[1] */
+	/* xe_query.c:xe_query_ioctl: reserved[0] || reserved[1] */
 	{ "query-nonzero-reserved", bad_query_reserved, -EINVAL, false },
-	/* query_config: size != exact size (after the size == 0 probe) */
+	/* xe_query.c:query_config: size != exact size (after the 0 probe) */
 	{ "query-config-size-too-small", bad_query_config_small, -EINVAL, false },
-	/* query_engines: size != calc_hw_engine_info_size() */
+	/* xe_query.c:query_config: size != exact size (larger is no better) */
+	{ "query-config-size-too-big", bad_query_config_big, -EINVAL, false },
+	/* xe_query.c:query_engines: size != calc_hw_engine_info_size() */
 	{ "query-engines-size-too-small", bad_query_engines_small, -EINVAL, false },
-	/* query_config: copy_to_user() fails */
+	/* xe_query.c:query_config: copy_to_user(query_ptr) fails */
 	{ "query-config-bad-data-ptr", bad_query_config_efault, -EFAULT, false },
 
-	/* xe_vm_create_ioctl: FAULT_MODE without LR_MODE */
+	/* xe_vm.c:xe_vm_create_ioctl: !(flags & LR_MODE) && FAULT_MODE */
 	{ "vm-create-fault-without-lr", bad_vm_fault_no_lr, -EINVAL, false },
-	/* xe_vm_create_ioctl: flags & ~ALL_DRM_XE_VM_CREATE_FLAGS */
+	/* xe_vm.c:xe_vm_create_ioctl: flags & ~ALL_DRM_XE_VM_CREATE_FLAGS */
 	{ "vm-create-unknown-flags", bad_vm_unknown_flags, -EINVAL, false },
 	/*
-	 * xe_vm_create_ioctl: SCRATCH_PAGE && FAULT_MODE && !needs_scratch;
-	 * 0 on devices whose desc sets needs_scratch (bad_vm_scratch_fault).
+	 * xe_vm.c:xe_vm_create_ioctl: SCRATCH_PAGE && FAULT_MODE &&
+	 * !xe->info.needs_scratch refuses; bmg_desc sets needs_scratch, so 0
+	 * (-EINVAL on a devid without it, see bad_vm_scratch_fault).
 	 */
-	{ "vm-create-scratch-fault-lr", bad_vm_scratch_fault, -EINVAL, false },
-	/* xe_vm_create_ioctl: NO_VM_OVERCOMMIT without FAULT_MODE */
+	{ "vm-create-scratch-fault-lr", bad_vm_scratch_fault, 0, false },
+	/* xe_vm.c:xe_vm_create_ioctl: !(flags & FAULT_MODE) && NO_VM_OVERCOMMIT */
 	{ "vm-create-no-overcommit-without-fault", bad_vm_overcommit_no_fault,
 	  -EINVAL, false },
-	/* xe_vm_create_ioctl: any extensions != 0, never dereferenced */
+	/* xe_vm.c:xe_vm_create_ioctl: extensions != 0 (first check, not read) */
 	{ "vm-create-bad-extensions-ptr", bad_vm_ext, -EINVAL, false },
-	/* xe_vm_create_ioctl: reserved[0] || reserved[1] */
+	/* xe_vm.c:xe_vm_create_ioctl: reserved[0] || reserved[1] */
 	{ "vm-create-nonzero-reserved", bad_vm_reserved, -EINVAL, false },
-	/* xe_vm_destroy_ioctl: xa_load() finds no VM */
+	/* xe_vm.c:xe_vm_destroy_ioctl: xa_load() finds no VM */
 	{ "vm-destroy-unknown-id", bad_vm_destroy_unknown, -ENOENT, false },
-	/* xe_vm_destroy_ioctl: pad != 0, checked before the lookup */
+	/* xe_vm.c:xe_vm_destroy_ioctl: pad != 0, checked before the lookup */
 	{ "vm-destroy-nonzero-pad", bad_vm_destroy_pad, -EINVAL, false },
 
-	/* xe_vm_bind_ioctl: xe_vm_lookup() fails -> -EINVAL, not -ENOENT */
+	/* xe_vm.c:xe_vm_bind_ioctl: xe_vm_lookup() NULL, first: -EINVAL */
 	{ "vm-bind-unknown-vm", bad_bind_unknown_vm, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: addr & ~PAGE_MASK */
+	/* xe_vm.c:vm_bind_ioctl_check_args: addr & ~PAGE_MASK */
 	{ "vm-bind-unaligned-addr", bad_bind_unaligned_addr, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: range & ~PAGE_MASK */
+	/* xe_vm.c:vm_bind_ioctl_check_args: range & ~PAGE_MASK */
 	{ "vm-bind-unaligned-range", bad_bind_unaligned_range, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: !range && op != UNMAP_ALL */
+	/* xe_vm.c:vm_bind_ioctl_check_args: !range && op != UNMAP_ALL */
 	{ "vm-bind-zero-range", bad_bind_zero_range, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: obj && is_cpu_addr_mirror */
+	/* xe_vm.c:vm_bind_ioctl_check_args: obj && is_cpu_addr_mirror */
 	{ "vm-bind-mirror-with-obj", bad_bind_mirror_obj, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: obj_offset && is_cpu_addr_mirror */
+	/* xe_vm.c:vm_bind_ioctl_check_args: obj_offset && is_cpu_addr_mirror */
 	{ "vm-bind-mirror-with-obj-offset", bad_bind_mirror_offset, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: is_cpu_addr_mirror && !xe_vm_in_fault_mode */
+	/*
+	 * xe_vm.c:vm_bind_ioctl_check_args: is_cpu_addr_mirror &&
+	 * !xe_vm_in_fault_mode(vm), the first check of an op
+	 */
 	{ "vm-bind-mirror-on-non-fault-vm", bad_bind_mirror_non_fault, -EINVAL,
 	  true },
-	/* vm_bind_ioctl_check_args: op != MAP && is_cpu_addr_mirror */
+	/* xe_vm.c:vm_bind_ioctl_check_args: op != MAP && is_cpu_addr_mirror */
 	{ "vm-bind-mirror-with-unmap-op", bad_bind_mirror_unmap, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: op > DRM_XE_VM_BIND_OP_PREFETCH */
+	/* xe_vm.c:vm_bind_ioctl_check_args: op > DRM_XE_VM_BIND_OP_PREFETCH */
 	{ "vm-bind-bad-op", bad_bind_op, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: flags & ~SUPPORTED_FLAGS */
+	/* xe_vm.c:vm_bind_ioctl_check_args: flags & ~SUPPORTED_FLAGS (bit 30) */
 	{ "vm-bind-unknown-flags", bad_bind_flags, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: pat_index >= xe->pat.n_entries */
+	/* xe_vm.c:vm_bind_ioctl_check_args: pat_index >= xe->pat.n_entries */
 	{ "vm-bind-bad-pat-index", bad_bind_pat, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: !obj && MAP && !is_null && !mirror */
+	/* xe_vm.c:vm_bind_ioctl_check_args: !obj && MAP && !is_null && !mirror */
 	{ "vm-bind-map-without-obj", bad_bind_map_no_obj, -EINVAL, true },
-	/* xe_vm_bind_ioctl: range > vm->size (vm->size = 1 << va_bits) */
+	/* xe_vm.c:xe_vm_bind_ioctl: range > vm->size (1 << va_bits) */
 	{ "vm-bind-range-beyond-va", bad_bind_beyond_va, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: extensions != 0 */
+	/* xe_vm.c:vm_bind_ioctl_check_args: extensions != 0 (not read) */
 	{ "vm-bind-nonzero-extensions", bad_bind_ext, -EINVAL, true },
-	/* vm_bind_ioctl_check_args: pad || pad2 */
+	/* xe_vm.c:vm_bind_ioctl_check_args: pad || pad2 (first check) */
 	{ "vm-bind-nonzero-pad", bad_bind_pad, -EINVAL, true },
-	/* xe_vm_bind_ioctl: xe_exec_queue_lookup() fails */
+	/* xe_vm.c:vm_bind_ioctl_check_args: copy_from_user(vector_of_binds) */
+	{ "vm-bind-bad-vector-ptr", bad_bind_vector_ptr, -EFAULT, true },
+	/*
+	 * xe_vm.c:vm_bind_ioctl_check_args: kvmalloc_objs() of num_binds ops
+	 * fails (over INT_MAX bytes; __GFP_NOWARN, so no log): -ENOBUFS
+	 */
+	{ "vm-bind-huge-num-binds", bad_bind_huge_num_binds, -ENOBUFS, true },
+	/* xe_vm.c:xe_vm_bind_ioctl: xe_exec_queue_lookup() NULL */
 	{ "vm-bind-unknown-queue", bad_bind_unknown_queue, -ENOENT, true },
-	/* xe_vm_bind_ioctl: !(q->flags & EXEC_QUEUE_FLAG_VM) */
+	/* xe_vm.c:xe_vm_bind_ioctl: !(q->flags & EXEC_QUEUE_FLAG_VM) */
 	{ "vm-bind-non-bind-queue", bad_bind_exec_queue, -EINVAL, true },
-	/* xe_sync_entry_parse: USER_FENCE without SIGNAL -> -EOPNOTSUPP */
+	/* xe_sync.c:xe_sync_entry_parse: USER_FENCE && !signal: -EOPNOTSUPP */
 	{ "vm-bind-ufence-without-signal", bad_bind_ufence_no_signal, -EOPNOTSUPP,
 	  true },
-	/* xe_sync_entry_parse: USER_FENCE addr & 0x7 */
+	/* xe_sync.c:xe_sync_entry_parse: USER_FENCE addr & 0x7 */
 	{ "vm-bind-ufence-unaligned", bad_bind_ufence_unaligned, -EINVAL, true },
-	/* xe_vm_bind_ioctl: !args->num_binds -> -ENODATA */
-	{ "vm-bind-zero-binds", bad_bind_zero_binds, -ENODATA, true },
+	/* xe_sync.c:user_fence_create (binds only): get_user(addr) fails */
+	{ "vm-bind-ufence-unmapped-addr", bad_bind_ufence_unmapped, -EFAULT,
+	  true },
+	/*
+	 * xe_vm.c:xe_vm_bind_ioctl: !num_binds sets -ENODATA, which free_syncs
+	 * replaces by vm_bind_ioctl_signal_fences() (no syncs): 0
+	 */
+	{ "vm-bind-zero-binds", bad_bind_zero_binds, 0, true },
+	/*
+	 * xe_sync.c:xe_sync_entry_parse: USER_FENCE with
+	 * SYNC_PARSE_FLAG_DISALLOW_USER_FENCE (set for !num_binds)
+	 */
+	{ "vm-bind-zero-binds-with-ufence", bad_bind_zero_binds_ufence,
+	  -EOPNOTSUPP, true },
+	/*
+	 * xe_vm.c:xe_vm_bind_ioctl: list_empty(&vops.list) sets -ENODATA,
+	 * replaced by vm_bind_ioctl_signal_fences(): 0, user fence signalled
+	 */
+	{ "vm-bind-unmap-nothing", bad_bind_unmap_nothing, 0, true },
 
-	/* calc_validate_logical_mask: xe_hw_engine_lookup() class too big */
+	/*
+	 * xe_exec_queue.c:calc_validate_logical_mask: xe_hw_engine_lookup()
+	 * NULL (class >= ARRAY_SIZE(user_to_xe_engine_class)), so
+	 * xe_exec_queue_create_ioctl: !logical_mask
+	 */
 	{ "exec-queue-create-bad-engine-class", bad_eq_class, -EINVAL, true },
-	/* calc_validate_logical_mask: xe_hw_engine_lookup() no such engine */
+	/*
+	 * xe_exec_queue.c:calc_validate_logical_mask: xe_hw_engine_lookup()
+	 * NULL (xe_gt_hw_engine() has no such instance), so !logical_mask
+	 */
 	{ "exec-queue-create-bad-engine-instance", bad_eq_instance, -EINVAL, true },
-	/* xe_exec_queue_create_ioctl: !xe_device_get_gt(eci[0].gt_id) */
+	/* xe_exec_queue.c:xe_exec_queue_create_ioctl: !xe_device_get_gt(gt_id) */
 	{ "exec-queue-create-bad-gt-id", bad_eq_gt, -EINVAL, true },
-	/* xe_exec_queue_create_ioctl: !len (width * num_placements) */
+	/* xe_exec_queue.c:xe_exec_queue_create_ioctl: !len (width * placements) */
 	{ "exec-queue-create-zero-width", bad_eq_width, -EINVAL, true },
-	/* xe_exec_queue_create_ioctl: flags & ~LOW_LATENCY_HINT */
+	/* xe_exec_queue.c:xe_exec_queue_create_ioctl: flags & ~LOW_LATENCY_HINT */
 	{ "exec-queue-create-unknown-flags", bad_eq_flags, -EINVAL, true },
-	/* xe_exec_queue_create_ioctl: xe_vm_lookup() fails */
+	/* xe_exec_queue.c:xe_exec_queue_create_ioctl: xe_vm_lookup() NULL */
 	{ "exec-queue-create-unknown-vm", bad_eq_vm, -ENOENT, true },
-	/* xe_exec_queue_create_ioctl: copy_from_user(instances) fails */
+	/* xe_exec_queue.c:xe_exec_queue_create_ioctl: copy_from_user(eci) */
 	{ "exec-queue-create-bad-instances-ptr", bad_eq_instances_ptr, -EFAULT,
 	  true },
-	/* __exec_queue_user_extensions: copy_from_user(ext) fails */
+	/*
+	 * xe_exec_queue.c:__exec_queue_user_extensions: copy_from_user(ext)
+	 * fails, in __xe_exec_queue_alloc(), after the VM lookup
+	 */
 	{ "exec-queue-create-bad-extensions-ptr", bad_eq_ext_ptr, -EFAULT, true },
-	/* xe_exec_queue_destroy_ioctl: xa_erase() finds nothing */
+	/* xe_exec_queue.c:xe_exec_queue_destroy_ioctl: xa_erase() finds none */
 	{ "exec-queue-destroy-unknown-id", bad_eq_destroy_unknown, -ENOENT, false },
-	/* xe_exec_queue_destroy_ioctl: pad != 0, before the lookup */
+	/* xe_exec_queue.c:xe_exec_queue_destroy_ioctl: pad != 0, before lookup */
 	{ "exec-queue-destroy-nonzero-pad", bad_eq_destroy_pad, -EINVAL, false },
 
-	/* xe_exec_ioctl: xe_exec_queue_lookup() fails */
+	/* xe_exec.c:xe_exec_ioctl: xe_exec_queue_lookup() NULL */
 	{ "exec-unknown-queue", bad_exec_queue, -ENOENT, true },
-	/* xe_exec_ioctl: extensions != 0 */
+	/* xe_exec.c:xe_exec_ioctl: extensions != 0 (first check, not read) */
 	{ "exec-nonzero-extensions", bad_exec_ext, -EINVAL, true },
-	/* xe_exec_ioctl: pad[0..2] != 0 */
+	/* xe_exec.c:xe_exec_ioctl: pad[0] || pad[1] || pad[2] */
 	{ "exec-nonzero-pad", bad_exec_pad, -EINVAL, true },
-	/* xe_exec_ioctl: num_batch_buffer != q->width */
+	/* xe_exec.c:xe_exec_ioctl: num_batch_buffer && q->width != it (2 != 1) */
 	{ "exec-bad-num-batch-buffer", bad_exec_num_bb, -EINVAL, true },
-	/* xe_sync_entry_parse: USER_FENCE without SIGNAL -> -EOPNOTSUPP */
+	/* xe_sync.c:xe_sync_entry_parse: USER_FENCE && !signal: -EOPNOTSUPP */
 	{ "exec-ufence-without-signal", bad_exec_ufence_no_signal, -EOPNOTSUPP,
 	  true },
-	/* xe_sync_entry_parse: USER_FENCE addr & 0x7 */
+	/* xe_sync.c:xe_sync_entry_parse: USER_FENCE addr & 0x7 */
 	{ "exec-ufence-unaligned", bad_exec_ufence_unaligned, -EINVAL, true },
-	/* xe_sync_entry_parse: unknown sync type (default case) */
+	/* xe_sync.c:xe_sync_entry_parse: unknown type (switch default) */
 	{ "exec-sync-unknown-type", bad_exec_sync_type, -EINVAL, true },
-	/* xe_sync_entry_parse: flags & ~DRM_XE_SYNC_FLAG_SIGNAL */
+	/* xe_sync.c:xe_sync_entry_parse: flags & ~SIGNAL, before the type */
 	{ "exec-sync-unknown-flags", bad_exec_sync_flags, -EINVAL, true },
-	/* xe_exec_ioctl: num_ufence > 1 */
+	/* xe_exec.c:xe_exec_ioctl: num_ufence > 1, after all syncs parsed */
 	{ "exec-two-ufences", bad_exec_two_ufences, -EINVAL, true },
-	/* xe_sync_entry_parse: SYNCOBJ with SIGNAL in an LR VM */
+	/*
+	 * xe_sync.c:xe_sync_entry_parse: SYNCOBJ && in_lr_mode && signal,
+	 * before the handle lookup: -EOPNOTSUPP
+	 */
 	{ "exec-syncobj-signal-in-lr-vm", bad_exec_syncobj_signal_lr, -EOPNOTSUPP,
 	  true },
-	/* xe_sync_entry_parse: copy_from_user(sync) fails */
+	/* xe_sync.c:xe_sync_entry_parse: copy_from_user(sync_user) fails */
 	{ "exec-bad-syncs-ptr", bad_exec_syncs_ptr, -EFAULT, true },
 
-	/* xe_wait_user_fence_ioctl: addr & 0x7 */
+	/* xe_wait_user_fence.c:xe_wait_user_fence_ioctl: addr & 0x7 */
 	{ "wait-ufence-unaligned-addr", bad_wait_unaligned, -EINVAL, true },
-	/* xe_wait_user_fence_ioctl: op > MAX_OP (DRM_XE_UFENCE_WAIT_OP_LTE) */
+	/* xe_wait_user_fence.c:xe_wait_user_fence_ioctl: op > MAX_OP (LTE) */
 	{ "wait-ufence-bad-op", bad_wait_op, -EINVAL, true },
-	/* xe_wait_user_fence_ioctl: flags & ~VALID_FLAGS (ABSTIME) */
+	/* xe_wait_user_fence.c:xe_wait_user_fence_ioctl: flags & ~ABSTIME */
 	{ "wait-ufence-unknown-flags", bad_wait_flags, -EINVAL, true },
-	/* xe_wait_user_fence_ioctl: xe_exec_queue_lookup() fails */
+	/* xe_wait_user_fence.c:xe_wait_user_fence_ioctl: queue lookup NULL */
 	{ "wait-ufence-unknown-queue", bad_wait_queue, -ENOENT, true },
-	/* xe_wait_user_fence_ioctl: extensions != 0 */
+	/* xe_wait_user_fence.c:xe_wait_user_fence_ioctl: extensions != 0 */
 	{ "wait-ufence-nonzero-extensions", bad_wait_ext, -EINVAL, true },
-	/* xe_wait_user_fence_ioctl: timeout 0 and no match -> -ETIME */
+	/* xe_wait_user_fence.c:xe_wait_user_fence_ioctl: !timeout, no match */
 	{ "wait-ufence-timeout-expired", bad_wait_expired, -ETIME, true },
-	/* do_compare: copy_from_user(addr) fails */
+	/* xe_wait_user_fence.c:do_compare: copy_from_user(addr) fails */
 	{ "wait-ufence-unmapped-addr", bad_wait_unmapped, -EFAULT, true },
 
-	/* xe_gem_create_ioctl: !size */
+	/* xe_bo.c:xe_gem_create_ioctl: !size */
 	{ "gem-create-zero-size", bad_gem_size_zero, -EINVAL, false },
-	/* xe_gem_create_ioctl: size & ~PAGE_MASK */
+	/* xe_bo.c:xe_gem_create_ioctl: size & ~PAGE_MASK */
 	{ "gem-create-unaligned-size", bad_gem_size_unaligned, -EINVAL, false },
-	/* xe_gem_create_ioctl: !placement */
+	/* xe_bo.c:xe_gem_create_ioctl: !placement */
 	{ "gem-create-no-placement", bad_gem_no_placement, -EINVAL, false },
-	/* xe_gem_create_ioctl: placement & ~mem_region_mask */
+	/* xe_bo.c:xe_gem_create_ioctl: placement & ~xe->info.mem_region_mask */
 	{ "gem-create-bad-placement", bad_gem_placement, -EINVAL, false },
-	/* xe_gem_create_ioctl: flags outside the four known flags */
+	/* xe_bo.c:xe_gem_create_ioctl: flags outside the four known flags */
 	{ "gem-create-unknown-flags", bad_gem_flags, -EINVAL, false },
-	/* xe_gem_create_ioctl: !cpu_caching */
+	/* xe_bo.c:xe_gem_create_ioctl: !cpu_caching */
 	{ "gem-create-zero-cpu-caching", bad_gem_caching_zero, -EINVAL, false },
-	/* xe_gem_create_ioctl: cpu_caching > DRM_XE_GEM_CPU_CACHING_WC */
+	/* xe_bo.c:xe_gem_create_ioctl: cpu_caching > DRM_XE_GEM_CPU_CACHING_WC */
 	{ "gem-create-unknown-cpu-caching", bad_gem_caching_unknown, -EINVAL,
 	  false },
-	/* xe_gem_create_ioctl: handle != 0 */
+	/* xe_bo.c:xe_gem_create_ioctl: handle != 0 */
 	{ "gem-create-nonzero-handle", bad_gem_handle, -EINVAL, false },
-	/* xe_gem_create_ioctl: NEEDS_VISIBLE_VRAM without a VRAM placement */
+	/* xe_bo.c:xe_gem_create_ioctl: NEEDS_VISIBLE_VRAM && no VRAM placement */
 	{ "gem-create-visible-vram-in-sysmem", bad_gem_visible_vram_sysmem,
 	  -EINVAL, false },
-	/* xe_gem_create_ioctl: VRAM placement with cpu_caching != WC */
+	/* xe_bo.c:xe_gem_create_ioctl: VRAM placement && cpu_caching != WC */
 	{ "gem-create-vram-with-wb-caching", bad_gem_vram_wb, -EINVAL, false },
-	/* xe_gem_create_ioctl: vm_id given but xe_vm_lookup() fails */
+	/* xe_bo.c:xe_gem_create_ioctl: vm_id && xe_vm_lookup() NULL */
 	{ "gem-create-unknown-vm", bad_gem_vm, -ENOENT, false },
-	/* xe_gem_mmap_offset_ioctl: drm_gem_object_lookup() fails */
+	/*
+	 * xe_bo.c:gem_create_user_extensions: copy_from_user(ext) fails,
+	 * after every check and the BO's creation
+	 */
+	{ "gem-create-bad-extensions-ptr", bad_gem_ext, -EFAULT, false },
+	/* xe_bo.c:xe_gem_mmap_offset_ioctl: drm_gem_object_lookup() NULL */
 	{ "gem-mmap-offset-bad-handle", bad_mmo_handle, -ENOENT, false },
-	/* xe_gem_mmap_offset_ioctl: flags & ~PCI_BARRIER, before the lookup */
+	/* xe_bo.c:xe_gem_mmap_offset_ioctl: flags & ~PCI_BARRIER, pre-lookup */
 	{ "gem-mmap-offset-unknown-flags", bad_mmo_flags, -EINVAL, false },
-	/* xe_gem_mmap_offset_ioctl: extensions != 0 */
+	/* xe_bo.c:xe_gem_mmap_offset_ioctl: extensions != 0 */
 	{ "gem-mmap-offset-nonzero-extensions", bad_mmo_ext, -EINVAL, false },
 };
 

@@ -465,15 +465,25 @@ static enum result case_bad_binds(void)
 		goto out;
 	}
 
-	t[0] = (typeof(t[0])){ "BO map of an unknown handle (xe_vm_bind_ioctl)",
+	/*
+	 * Upstream Linux 7.2 (drivers/gpu/drm/xe), per case: the file:function
+	 * and the check that decides. The BO checks come before the syncs.
+	 */
+	t[0] = (typeof(t[0])){ "BO map of an unknown handle "
+		"(xe_vm.c:xe_vm_bind_ioctl: drm_gem_object_lookup() NULL)",
 		DRM_XE_VM_BIND_OP_MAP, 0x7ffffff0u, 0, 0x1a0000, SZ_4K, -ENOENT };
-	t[1] = (typeof(t[0])){ "BO map beyond the object (xe_vm_bind_ioctl_validate_bo)",
+	t[1] = (typeof(t[0])){ "BO map beyond the object "
+		"(xe_vm.c:xe_vm_bind_ioctl_validate_bo: obj_offset > size - range)",
 		DRM_XE_VM_BIND_OP_MAP, bo, SZ_4K, 0x1a0000, SZ_64K, -EINVAL };
-	t[2] = (typeof(t[0])){ "BO map at an offset past its end",
+	t[2] = (typeof(t[0])){ "BO map at an offset past its end "
+		"(xe_vm.c:xe_vm_bind_ioctl_validate_bo: obj_offset > size - range)",
 		DRM_XE_VM_BIND_OP_MAP, bo, 2 * SZ_64K, 0x1a0000, SZ_4K, -EINVAL };
-	t[3] = (typeof(t[0])){ "userptr with an object (vm_bind_ioctl_check_args)",
+	t[3] = (typeof(t[0])){ "userptr with an object "
+		"(xe_vm.c:vm_bind_ioctl_check_args: obj && op == MAP_USERPTR)",
 		DRM_XE_VM_BIND_OP_MAP_USERPTR, bo, 0, 0x1a0000, SZ_4K, -EINVAL };
-	t[4] = (typeof(t[0])){ "userptr of unmapped CPU memory (xe_vma_userptr_pin_pages)",
+	t[4] = (typeof(t[0])){ "userptr of unmapped CPU memory "
+		"(xe_userptr.c:xe_vma_userptr_pin_pages from xe_vm.c:new_vma: "
+		"hmm_range_fault() finds no VMA)",
 		DRM_XE_VM_BIND_OP_MAP_USERPTR, 0, to_u64(hole), 0x1a0000,
 		SZ_64K, -EFAULT };
 

@@ -547,17 +547,22 @@ void vxe_vm_unmap_all(struct vxe_vm *vm)
 	}
 }
 
-/* Validate one bind operation as upstream Xe does (vm_bind_ioctl_check_args). */
+/*
+ * Judge one bind operation as upstream Xe does, in its order: the mirror
+ * needs a fault-mode VM, the PAT index must name a real entry, then the
+ * op and flag combinations, then alignment. Like upstream, the op's own
+ * extensions, pad and reserved fields are not looked at.
+ */
 static int vxe_vm_bind_check_op(struct vxe_vm *vm,
 				const struct drm_xe_vm_bind_op *op)
 {
 	bool mirror = op->flags & DRM_XE_VM_BIND_FLAG_CPU_ADDR_MIRROR;
+	bool decompress = op->flags & DRM_XE_VM_BIND_FLAG_DECOMPRESS;
 	bool is_null = op->flags & DRM_XE_VM_BIND_FLAG_NULL;
+	bool userptr = op->op == DRM_XE_VM_BIND_OP_MAP_USERPTR;
+	u32 region = op->prefetch_mem_region_instance;
 	const struct vxe_pat *pat;
 
-	if (op->extensions || op->pad || op->pad2 ||
-	    op->reserved[0] || op->reserved[1] || op->reserved[2])
-		return -EINVAL;
 	if (mirror && !(vm->flags & DRM_XE_VM_CREATE_FLAG_FAULT_MODE))
 		return -EINVAL;
 	/* Out of the table, or a reserved (hardware) entry. */
@@ -566,26 +571,29 @@ static int vxe_vm_bind_check_op(struct vxe_vm *vm,
 	pat = &vxe_pat_table[array_index_nospec(op->pat_index, VXE_PAT_ENTRIES)];
 	if (!pat->valid)
 		return -EINVAL;
-	/* Without VRAM the device is integrated: the mirror must be coherent. */
-	if (mirror && !pat->coh && !vxe_has_vram(vm->vxe))
-		return -EINVAL;
+	/*
+	 * The combinations upstream refuses. Without VRAM vxe is an integrated
+	 * part, whose mirror must be coherent.
+	 */
 	if (op->op > DRM_XE_VM_BIND_OP_PREFETCH ||
 	    op->flags & ~VXE_VM_BIND_FLAGS ||
 	    (op->obj && (is_null || mirror)) ||
 	    (op->obj_offset && (is_null || mirror)) ||
-	    (op->op != DRM_XE_VM_BIND_OP_MAP && (is_null || mirror)) ||
+	    (op->op != DRM_XE_VM_BIND_OP_MAP &&
+	     (decompress || is_null || mirror)) ||
+	    (decompress && pat->comp_en) ||
 	    (!op->obj && op->op == DRM_XE_VM_BIND_OP_MAP && !is_null && !mirror) ||
 	    (!op->obj && op->op == DRM_XE_VM_BIND_OP_UNMAP_ALL) ||
 	    (op->addr && op->op == DRM_XE_VM_BIND_OP_UNMAP_ALL) ||
 	    (op->range && op->op == DRM_XE_VM_BIND_OP_UNMAP_ALL) ||
-	    (op->obj && op->op == DRM_XE_VM_BIND_OP_MAP_USERPTR) ||
+	    (op->obj && userptr) ||
+	    (!pat->coh && userptr) ||
+	    (!pat->coh && mirror && !vxe_has_vram(vm->vxe)) ||
+	    (pat->comp_en && userptr) ||
 	    (op->obj && op->op == DRM_XE_VM_BIND_OP_PREFETCH) ||
-	    (op->prefetch_mem_region_instance &&
-	     op->op != DRM_XE_VM_BIND_OP_PREFETCH) ||
-	    (op->prefetch_mem_region_instance != DRM_XE_CONSULT_MEM_ADVISE_PREF_LOC &&
-	     (op->prefetch_mem_region_instance >= 32 ||
-	      !(BIT(op->prefetch_mem_region_instance) &
-		vxe_mem_region_mask(vm->vxe)))) ||
+	    (region && op->op != DRM_XE_VM_BIND_OP_PREFETCH) ||
+	    (region != DRM_XE_CONSULT_MEM_ADVISE_PREF_LOC &&
+	     (region >= 32 || !(BIT(region) & vxe_mem_region_mask(vm->vxe)))) ||
 	    (op->obj && op->op == DRM_XE_VM_BIND_OP_UNMAP) ||
 	    ((op->flags & DRM_XE_VM_BIND_FLAG_MADVISE_AUTORESET) &&
 	     (!mirror || op->op != DRM_XE_VM_BIND_OP_MAP)))
@@ -594,8 +602,79 @@ static int vxe_vm_bind_check_op(struct vxe_vm *vm,
 	    (op->range & ~PAGE_MASK) ||
 	    (!op->range && op->op != DRM_XE_VM_BIND_OP_UNMAP_ALL))
 		return -EINVAL;
-	if (op->range > VXE_VM_SIZE || op->addr > VXE_VM_SIZE - op->range)
+	/* Decompression is for discrete parts (vxe with VRAM). */
+	if (decompress && !vxe_has_vram(vm->vxe))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
+ * The ioctl's own fields, then each op (upstream's
+ * vm_bind_ioctl_check_args()). @ops is the op array on success, to be
+ * freed by the caller when there is more than one op.
+ */
+static int vxe_vm_bind_check_args(struct vxe_vm *vm,
+				  struct drm_xe_vm_bind *args,
+				  struct drm_xe_vm_bind_op **ops)
+{
+	u32 i;
+	int err;
+
+	*ops = NULL;
+	if (args->pad || args->pad2 || args->reserved[0] || args->reserved[1] ||
+	    args->extensions || args->num_syncs > DRM_XE_MAX_SYNCS)
 		return -EINVAL;
+
+	if (args->num_binds > 1) {
+		/* Any u32 count may come in: no warning when it is absurd. */
+		*ops = kvmalloc_array(args->num_binds, sizeof(**ops),
+				      GFP_KERNEL | __GFP_ACCOUNT |
+				      __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
+		if (!*ops)
+			return -ENOBUFS;
+		if (copy_from_user(*ops, u64_to_user_ptr(args->vector_of_binds),
+				   sizeof(**ops) * args->num_binds)) {
+			err = -EFAULT;
+			goto err_free;
+		}
+	} else {
+		*ops = &args->bind;
+	}
+
+	for (i = 0; i < args->num_binds; i++) {
+		err = vxe_vm_bind_check_op(vm, &(*ops)[i]);
+		if (err)
+			goto err_free;
+	}
+	return 0;
+
+err_free:
+	if (args->num_binds > 1)
+		kvfree(*ops);
+	*ops = NULL;
+	return err;
+}
+
+/*
+ * Look up the object of every op that names one and check the range fits
+ * in it, before any sync is read (as upstream). @objs holds the references.
+ */
+static int vxe_vm_bind_get_objs(struct drm_file *file,
+				const struct drm_xe_vm_bind_op *ops, u32 num,
+				struct drm_gem_object **objs)
+{
+	u32 i;
+
+	for (i = 0; i < num; i++) {
+		if (!ops[i].obj)
+			continue;
+		objs[i] = drm_gem_object_lookup(file, ops[i].obj);
+		if (!objs[i])
+			return -ENOENT;
+		if (ops[i].range > objs[i]->size ||
+		    ops[i].obj_offset > objs[i]->size - ops[i].range)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -649,8 +728,9 @@ out:
 	return err;
 }
 
-static int vxe_vm_bind_op(struct vxe_vm *vm, struct drm_file *file,
-			  const struct drm_xe_vm_bind_op *uop)
+static int vxe_vm_bind_op(struct vxe_vm *vm,
+			  const struct drm_xe_vm_bind_op *uop,
+			  struct drm_gem_object *obj)
 {
 	struct vxe_vma_desc desc = {
 		.kind = VXE_VMA_MIRROR,
@@ -675,14 +755,7 @@ static int vxe_vm_bind_op(struct vxe_vm *vm, struct drm_file *file,
 		if (uop->flags & DRM_XE_VM_BIND_FLAG_CPU_ADDR_MIRROR)
 			break;
 		desc.kind = VXE_VMA_BO;
-		desc.obj = drm_gem_object_lookup(file, uop->obj);
-		if (!desc.obj)
-			return -ENOENT;
-		if (uop->obj_offset > desc.obj->size ||
-		    uop->range > desc.obj->size - uop->obj_offset) {
-			drm_gem_object_put(desc.obj);
-			return -EINVAL;
-		}
+		desc.obj = obj;
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -691,75 +764,85 @@ static int vxe_vm_bind_op(struct vxe_vm *vm, struct drm_file *file,
 	down_write(&vm->lock);
 	err = vxe_vm_bind_locked(vm, uop, &desc);
 	up_write(&vm->lock);
-
-	if (desc.obj)
-		drm_gem_object_put(desc.obj);
 	return err;
 }
 
+/*
+ * In upstream's order: the VM, the arguments, the queue, the VA range, the
+ * objects, the syncs; only then is anything bound.
+ */
 int vxe_vm_bind_ioctl(struct drm_device *dev, void *data,
 		      struct drm_file *file)
 {
 	struct vxe_file *vf = file->driver_priv;
 	struct drm_xe_vm_bind *args = data;
+	struct drm_gem_object **objs = NULL;
 	struct drm_xe_vm_bind_op *ops;
 	struct vxe_sync sync = {};
 	struct vxe_vm *vm;
 	u32 i;
 	int err;
 
-	if (args->pad || args->pad2 || args->reserved[0] || args->reserved[1] ||
-	    args->extensions || args->num_syncs > DRM_XE_MAX_SYNCS)
-		return -EINVAL;
-
-	if (args->num_binds > 1) {
-		ops = kvmalloc_array(args->num_binds, sizeof(*ops), GFP_KERNEL);
-		if (!ops)
-			return -ENOBUFS;
-		if (copy_from_user(ops, u64_to_user_ptr(args->vector_of_binds),
-				   sizeof(*ops) * args->num_binds)) {
-			err = -EFAULT;
-			goto out_free;
-		}
-	} else {
-		ops = &args->bind;
-	}
-
 	vm = vxe_vm_lookup(vf, args->vm_id);
-	if (!vm) {
-		err = -EINVAL;
-		goto out_free;
-	}
+	if (!vm)
+		return -EINVAL;
+	err = vxe_vm_bind_check_args(vm, args, &ops);
+	if (err)
+		goto out_put;
 	if (args->exec_queue_id) {
 		err = vxe_queue_check_bind(vf, args->exec_queue_id, vm);
 		if (err)
-			goto out_put;
+			goto out_free;
 	}
 	for (i = 0; i < args->num_binds; i++) {
-		err = vxe_vm_bind_check_op(vm, &ops[i]);
+		if (ops[i].range > VXE_VM_SIZE ||
+		    ops[i].addr > VXE_VM_SIZE - ops[i].range) {
+			err = -EINVAL;
+			goto out_free;
+		}
+	}
+	if (args->num_binds) {
+		objs = kvcalloc(args->num_binds, sizeof(*objs),
+				GFP_KERNEL | __GFP_ACCOUNT |
+				__GFP_RETRY_MAYFAIL | __GFP_NOWARN);
+		if (!objs) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+		err = vxe_vm_bind_get_objs(file, ops, args->num_binds, objs);
 		if (err)
-			goto out_put;
+			goto out_objs;
 	}
+	/* With no op there is nothing to signal a user fence. */
 	err = vxe_sync_parse(u64_to_user_ptr(args->syncs), args->num_syncs,
-			     &sync);
+			     VXE_SYNC_BIND |
+			     (args->num_binds ? 0 : VXE_SYNC_NO_UFENCE), &sync);
 	if (err)
-		goto out_put;
-	/* Nothing to bind: upstream refuses a fence to signal, then says so. */
-	if (!args->num_binds) {
-		err = sync.ufence ? -EOPNOTSUPP : -ENODATA;
-		goto out_put;
-	}
+		goto out_objs;
 
-	for (i = 0; i < args->num_binds && !err; i++)
-		err = vxe_vm_bind_op(vm, file, &ops[i]);
+	/*
+	 * An op with nothing to do (no op at all, an unmap of nothing) is
+	 * not an error: upstream replaces its -ENODATA by the result of
+	 * signalling the syncs.
+	 */
+	for (i = 0; i < args->num_binds && !err; i++) {
+		err = vxe_vm_bind_op(vm, &ops[i], objs[i]);
+		if (err == -ENODATA)
+			err = 0;
+	}
 
 	/* Binds complete synchronously: the CPU signals the user fence. */
 	if (!err)
 		err = vxe_sync_signal_cpu(vm->vxe, &sync);
-out_put:
-	vxe_vm_put(vm);
+out_objs:
+	for (i = 0; objs && i < args->num_binds; i++)
+		if (objs[i])
+			drm_gem_object_put(objs[i]);
+	kvfree(objs);
 out_free:
 	if (args->num_binds > 1)
 		kvfree(ops);
+out_put:
+	vxe_vm_put(vm);
 	return err;
 }

@@ -97,7 +97,7 @@ static const struct drm_xe_engine_class_instance vxe_engines[VXE_NUM_ENGINES] = 
 
 /*
  * Copy a query answer out with the two-call protocol: a zero size asks for
- * the size, a smaller one is an error.
+ * the size, any size but that one is an error (upstream wants it exact).
  */
 static int vxe_query_reply(struct drm_xe_device_query *q, const void *data,
 			   size_t size)
@@ -106,11 +106,10 @@ static int vxe_query_reply(struct drm_xe_device_query *q, const void *data,
 		q->size = size;
 		return 0;
 	}
-	if (q->size < size)
+	if (q->size != size)
 		return -EINVAL;
 	if (size && copy_to_user(u64_to_user_ptr(q->data), data, size))
 		return -EFAULT;
-	q->size = size;
 	return 0;
 }
 

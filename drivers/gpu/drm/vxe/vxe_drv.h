@@ -64,6 +64,8 @@ extern const struct vxe_pat vxe_pat_table[VXE_PAT_ENTRIES];
 
 /* Engines: one copy engine and one compute engine on GT 0. */
 #define VXE_NUM_ENGINES		2
+/* Placements an exec queue may name (upstream: XE_HW_ENGINE_MAX_INSTANCE). */
+#define VXE_MAX_PLACEMENTS	9
 
 /* Memory regions: bit 0 system memory, bit 1 VRAM (when vram_mb > 0). */
 #define VXE_SYSMEM_MASK		BIT(0)
@@ -381,8 +383,12 @@ struct vxe_sync {
 	u64 value;
 };
 
+/* vxe_sync_parse() flags: the syncs of a bind; of a bind with no ops. */
+#define VXE_SYNC_BIND		BIT(0)
+#define VXE_SYNC_NO_UFENCE	BIT(1)
+
 int vxe_sync_parse(struct drm_xe_sync __user *usyncs, u32 num,
-		   struct vxe_sync *sync);
+		   unsigned int flags, struct vxe_sync *sync);
 int vxe_sync_signal_cpu(struct vxe_device *vxe, const struct vxe_sync *sync);
 
 /**

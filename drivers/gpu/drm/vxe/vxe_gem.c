@@ -202,9 +202,6 @@ int vxe_gem_create_ioctl(struct drm_device *dev, void *data,
 	bool vram = args->placement & ~VXE_SYSMEM_MASK;
 	int err;
 
-	err = vxe_user_extensions_check(args->extensions);
-	if (err)
-		return err;
 	if (args->pad[0] || args->pad[1] || args->pad[2] ||
 	    args->reserved[0] || args->reserved[1])
 		return -EINVAL;
@@ -230,6 +227,13 @@ int vxe_gem_create_ioctl(struct drm_device *dev, void *data,
 			return -ENOENT;
 		vxe_vm_put(vm);
 	}
+	/*
+	 * Upstream reads the extensions last, on the object it created: an
+	 * unreadable chain is -EFAULT after every check above.
+	 */
+	err = vxe_user_extensions_check(args->extensions);
+	if (err)
+		return err;
 
 	obj = vram ? vxe_vram_bo_create(to_vxe(dev), args->size) :
 		     ERR_PTR(-ENOSPC);

@@ -285,31 +285,46 @@ out:
  * vxe_sync_parse() - read and check the syncs of an ioctl
  * @usyncs: user array of &struct drm_xe_sync
  * @num: entries
+ * @flags: %VXE_SYNC_BIND for a VM_BIND, with %VXE_SYNC_NO_UFENCE when it
+ *	has no bind op (nothing would signal a user fence)
  * @sync: the one user fence to signal, if any
  *
- * Return: 0, -EFAULT, -EINVAL for a malformed entry or more than one user
- * fence, -EOPNOTSUPP for syncobjs (not provided by this device).
+ * Each entry is read and judged in turn, as upstream's sync parsing does;
+ * more than one user fence is only refused once all were read. Like
+ * upstream, the entry's extensions field is not looked at.
+ *
+ * Return: 0, -EFAULT for an unreadable entry or (binds) fence, -EINVAL for
+ * a malformed entry or more than one user fence, -EOPNOTSUPP for a user
+ * fence that is not signalled or not allowed, and for syncobjs (not
+ * provided by this device).
  */
 int vxe_sync_parse(struct drm_xe_sync __user *usyncs, u32 num,
-		   struct vxe_sync *sync)
+		   unsigned int flags, struct vxe_sync *sync)
 {
-	u32 i;
+	u32 i, ufences = 0;
+	u64 probe;
 
 	for (i = 0; i < num; i++) {
 		struct drm_xe_sync s;
 
 		if (copy_from_user(&s, &usyncs[i], sizeof(s)))
 			return -EFAULT;
-		if (s.extensions || s.reserved[0] || s.reserved[1] ||
-		    s.flags & ~DRM_XE_SYNC_FLAG_SIGNAL)
+		if (s.flags & ~DRM_XE_SYNC_FLAG_SIGNAL ||
+		    s.reserved[0] || s.reserved[1])
 			return -EINVAL;
 		switch (s.type) {
 		case DRM_XE_SYNC_TYPE_USER_FENCE:
-			/* As upstream: a user fence can only be signalled. */
-			if (!(s.flags & DRM_XE_SYNC_FLAG_SIGNAL))
+			if (flags & VXE_SYNC_NO_UFENCE ||
+			    !(s.flags & DRM_XE_SYNC_FLAG_SIGNAL))
 				return -EOPNOTSUPP;
-			if (s.addr & 0x7 || sync->ufence)
+			if (s.addr & 0x7)
 				return -EINVAL;
+			/* A bind's fence is CPU memory: it must read now. */
+			if (flags & VXE_SYNC_BIND &&
+			    copy_from_user(&probe, u64_to_user_ptr(s.addr),
+					   sizeof(probe)))
+				return -EFAULT;
+			ufences++;
 			sync->ufence = true;
 			sync->addr = s.addr;
 			sync->value = s.timeline_value;
@@ -321,7 +336,7 @@ int vxe_sync_parse(struct drm_xe_sync __user *usyncs, u32 num,
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return ufences > 1 ? -EINVAL : 0;
 }
 
 /**
@@ -412,37 +427,65 @@ int vxe_queue_check_bind(struct vxe_file *vf, u32 id, struct vxe_vm *vm)
 	return err;
 }
 
+/* Upstream's xe_hw_engine_lookup() on vxe's engines (vxe_engines[]). */
+static bool vxe_engine_exists(const struct drm_xe_engine_class_instance *eci)
+{
+	return !eci->gt_id && !eci->engine_instance &&
+	       (eci->engine_class == DRM_XE_ENGINE_CLASS_COPY ||
+		eci->engine_class == DRM_XE_ENGINE_CLASS_COMPUTE);
+}
+
 int vxe_exec_queue_create_ioctl(struct drm_device *dev, void *data,
 				struct drm_file *file)
 {
 	struct vxe_device *vxe = to_vxe(dev);
 	struct vxe_file *vf = file->driver_priv;
 	struct drm_xe_exec_queue_create *args = data;
-	struct drm_xe_engine_class_instance eci;
+	struct drm_xe_engine_class_instance eci[VXE_MAX_PLACEMENTS];
 	struct vxe_queue *q;
 	struct vxe_vm *vm;
-	u32 id;
+	u32 id, len, n;
 	int err;
 
-	err = vxe_user_extensions_check(args->extensions);
-	if (err)
-		return err;
+	/* In upstream's order; like upstream, eci.pad is not checked. */
 	if (args->flags & ~DRM_XE_EXEC_QUEUE_LOW_LATENCY_HINT ||
 	    args->reserved[0] || args->reserved[1])
 		return -EINVAL;
-	if (args->width != 1 || args->num_placements != 1)
+	len = (u32)args->width * args->num_placements;
+	if (!len || len > VXE_MAX_PLACEMENTS)
 		return -EINVAL;
-	if (copy_from_user(&eci, u64_to_user_ptr(args->instances), sizeof(eci)))
+	if (copy_from_user(eci, u64_to_user_ptr(args->instances),
+			   len * sizeof(eci[0])))
 		return -EFAULT;
-	if (eci.gt_id != 0 || eci.engine_instance != 0 || eci.pad ||
-	    (eci.engine_class != DRM_XE_ENGINE_CLASS_COPY &&
-	     eci.engine_class != DRM_XE_ENGINE_CLASS_COMPUTE &&
-	     eci.engine_class != DRM_XE_ENGINE_CLASS_VM_BIND))
+	if (eci[0].gt_id != 0)
 		return -EINVAL;
+	if (eci[0].engine_class == DRM_XE_ENGINE_CLASS_VM_BIND) {
+		if (args->width != 1 || args->num_placements != 1 ||
+		    eci[0].engine_instance != 0)
+			return -EINVAL;
+	} else {
+		/* Every placement an engine of the first one's class. */
+		for (n = 0; n < len; n++)
+			if (!vxe_engine_exists(&eci[n]) ||
+			    eci[n].engine_class != eci[0].engine_class)
+				return -EINVAL;
+		/*
+		 * One engine per class: the placements of a parallel queue
+		 * cannot be logically contiguous.
+		 */
+		if (args->width > 1)
+			return -EINVAL;
+	}
 
 	vm = vxe_vm_lookup(vf, args->vm_id);
 	if (!vm)
 		return -ENOENT;
+	/* Upstream reads the extensions when it creates the queue. */
+	err = vxe_user_extensions_check(args->extensions);
+	if (err) {
+		vxe_vm_put(vm);
+		return err;
+	}
 
 	q = kzalloc_obj(*q);
 	if (!q) {
@@ -454,7 +497,7 @@ int vxe_exec_queue_create_ioctl(struct drm_device *dev, void *data,
 	atomic_inc(&vxe->live_queues);
 	q->vxe = vxe;
 	q->vm = vm;
-	q->class = eci.engine_class;
+	q->class = eci[0].engine_class;
 	if (q->class != DRM_XE_ENGINE_CLASS_VM_BIND) {
 		q->wq = alloc_ordered_workqueue("vxe-queue", 0);
 		if (!q->wq) {
@@ -508,7 +551,9 @@ int vxe_exec_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 	q = vxe_queue_lookup(vf, args->exec_queue_id);
 	if (!q)
 		return -ENOENT;
-	if (q->class == DRM_XE_ENGINE_CLASS_VM_BIND || args->num_batch_buffer != 1) {
+	/* Every queue has width 1; no batch is allowed (see below). */
+	if (q->class == DRM_XE_ENGINE_CLASS_VM_BIND ||
+	    args->num_batch_buffer > 1) {
 		err = -EINVAL;
 		goto err_put;
 	}
@@ -522,9 +567,13 @@ int vxe_exec_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 		err = -ENOMEM;
 		goto err_put;
 	}
-	err = vxe_sync_parse(u64_to_user_ptr(args->syncs), args->num_syncs,
+	err = vxe_sync_parse(u64_to_user_ptr(args->syncs), args->num_syncs, 0,
 			     &job->sync);
-	if (err) {
+	/*
+	 * Without a batch upstream only passes syncobj fences on, and an
+	 * exec's user fence is written by its batch: there is nothing to do.
+	 */
+	if (err || !args->num_batch_buffer) {
 		kfree(job);
 		goto err_put;
 	}
