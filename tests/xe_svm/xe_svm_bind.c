@@ -13,7 +13,10 @@
  * involved is compared with what it must hold. The BO cases run twice:
  * with the BO in system memory and (*-vram, skipped on a device without
  * VRAM) in VRAM, where the GPU reaches it through VRAM page-table entries
- * and the CPU through its mmap of the VRAM pages.
+ * and the CPU through its mmap of the VRAM pages. On a device with VRAM,
+ * debugfs "vram" bo_used must count a VRAM BO's bytes from its creation
+ * until its last reference (handle, mmap, binding) is gone, and then
+ * none; a system-memory BO none at any time.
  *
  * Output is TAP 13 (kselftest style). Exit status: 0 all passed, 1 some
  * failed, 4 skipped (no xe device).
@@ -119,6 +122,37 @@ static int gpu_store_pages(struct xe_svm_ctx *c, uint64_t gpu, uint32_t seed,
 	return err;
 }
 
+/* debugfs "vram" bo_used: bytes VRAM BOs hold; -1 without VRAM. */
+static long long bo_used(void)
+{
+	long long v;
+
+	return xe_svm_debugfs_value(dev.fd, "vram", "bo_used", &v) ? -1 : v;
+}
+
+/* The bytes a BO of @len in bo_placement adds to bo_used. */
+static long long bo_vram_bytes(size_t len)
+{
+	return bo_placement & dev.vram_placement ? (long long)len : 0;
+}
+
+/*
+ * bo_used must be @want (it settles within 2 s: the last reference may
+ * go after the ioctl that dropped it). @base is bo_used before the case:
+ * -1 (no such line) passes for a system-memory BO, on a device without
+ * VRAM, and fails for a VRAM BO.
+ */
+static int bo_used_is(long long base, long long want, const char *when)
+{
+	if (base < 0) {
+		if (!bo_vram_bytes(1))
+			return 0;
+		tap_diag("%s: debugfs vram has no bo_used", when);
+		return -1;
+	}
+	return xe_svm_debugfs_settles(dev.fd, "vram", "bo_used", want, when);
+}
+
 static int gpu_store_span(struct xe_svm_ctx *c, uint64_t gpu, uint32_t seed)
 {
 	return gpu_store_pages(c, gpu, seed, 0, SPAN_PAGES);
@@ -151,11 +185,14 @@ static int remirror(struct xe_svm_ctx *c, uint64_t addr, uint64_t range)
  * A BO bound at the address of CPU memory X takes the GPU's stores to X;
  * re-mirroring the lower half sends those back to X while the upper half
  * still reaches the BO at offset SPAN / 2; re-mirroring the rest sends
- * everything to X. The BO and X are checked in full after each step.
+ * everything to X. The BO and X are checked in full after each step. The
+ * BO's VRAM (if there) is accounted while it lives, through the close of
+ * its handle (its mmap still holds it), and given back once unmapped.
  */
 static enum result case_bo_over_mirror(void)
 {
 	uint8_t *x = NULL, *bo_map = NULL, *want_x = NULL, *want_bo = NULL;
+	long long base = bo_used();
 	enum result res = FAIL;
 	uint32_t bo = 0;
 	struct xe_svm_ctx c;
@@ -174,6 +211,8 @@ static enum result case_bo_over_mirror(void)
 			 err ? xe_svm_strerror(err) : strerror(errno));
 		goto out;
 	}
+	if (bo_used_is(base, base + bo_vram_bytes(SPAN), "BO created"))
+		goto out;
 	bo_map = xe_svm_gem_mmap(dev.fd, bo, SPAN);
 	if (!bo_map) {
 		tap_diag("BO mmap: %s", strerror(errno));
@@ -226,6 +265,9 @@ static enum result case_bo_over_mirror(void)
 		tap_diag("GEM_CLOSE: %s", xe_svm_strerror(err));
 		goto out;
 	}
+	if (bo_used_is(base, base + bo_vram_bytes(SPAN),
+		       "handle closed, BO still mapped"))
+		goto out;
 	if (gpu_store_span(&c, to_u64(x), 3))
 		goto out;
 	store(want_x, 3, 0, SPAN_PAGES);
@@ -242,6 +284,8 @@ out:
 		munmap(bo_map, SPAN);
 	if (bo)
 		xe_svm_gem_close(dev.fd, bo);
+	if (res == PASS && bo_used_is(base, base, "BO closed and unmapped"))
+		res = FAIL;
 	if (x)
 		munmap(x, SPAN);
 	free(want_x);
@@ -253,12 +297,14 @@ out:
  * In a VM without page faults, a BO bound at an arbitrary GPU address
  * carries the batch and takes its stores; the exec fence goes through a
  * userptr of the fence page. Destroying the VM with both still bound
- * must be clean.
+ * must be clean, and give the BO's VRAM (if there) back once its handle
+ * and mmap are gone too.
  */
 static enum result case_bo_no_fault_vm(void)
 {
 	const uint64_t gpu = 0x1a0000, fence_gpu = 0x101a0000;
 	uint8_t *bo_map = NULL, *want = NULL;
+	long long base = bo_used();
 	enum result res = FAIL;
 	uint32_t bo = 0, *batch;
 	struct xe_svm_ctx c;
@@ -275,6 +321,9 @@ static enum result case_bo_no_fault_vm(void)
 			 err ? xe_svm_strerror(err) : "out of memory");
 		goto out;
 	}
+	if (bo_used_is(base, base + bo_vram_bytes(SPAN + SZ_64K),
+		       "BO created"))
+		goto out;
 	bo_map = xe_svm_gem_mmap(dev.fd, bo, SPAN + SZ_64K);
 	if (!bo_map) {
 		tap_diag("BO mmap: %s", strerror(errno));
@@ -315,10 +364,17 @@ static enum result case_bo_no_fault_vm(void)
 out:
 	if (xe_svm_ctx_fini(&c))
 		res = FAIL;
+	/* The handle and mmap still hold it after the VM went. */
+	if (res == PASS && bo_used_is(base, base +
+				      bo_vram_bytes(SPAN + SZ_64K),
+				      "VM destroyed, BO still open"))
+		res = FAIL;
 	if (bo_map)
 		munmap(bo_map, SPAN + SZ_64K);
 	if (bo)
 		xe_svm_gem_close(dev.fd, bo);
+	if (res == PASS && bo_used_is(base, base, "BO closed and unmapped"))
+		res = FAIL;
 	free(want);
 	return res;
 }

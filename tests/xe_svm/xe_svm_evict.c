@@ -2,14 +2,15 @@
 /*
  * xe_svm_evict - working sets larger than VRAM: GPU faults on 2 MiB ranges
  * keep migrating into a full VRAM, which evicts the coldest chunks back to
- * system memory; CPU reads in between pull ranges back as well. After
- * every pass every byte is checked, the device must report evictions
- * (else VRAM was never under pressure and the case fails), VRAM in use
- * never exceeds its size, and it returns to zero at the end.
+ * system memory; CPU reads in between pull ranges back as well. The
+ * device must report evictions (else VRAM was never under pressure and
+ * the case fails), VRAM in use never exceeds its size, and it returns to
+ * zero at the end.
  *
  * Run with a small VRAM (run-vxe.sh vram_mb=16 xe_svm_evict): the working
  * sets are 2x and 4x its size, from one VM, four threads with a VM each,
- * and four processes. Then 2 MiB ranges are unmapped, mremap()ed and
+ * and four processes; after every GPU pass over a working set the CPU
+ * checks every byte of it. Then 2 MiB ranges are unmapped, mremap()ed and
  * read by the CPU right after the GPU wrote them, and 64 KiB ranges are
  * forked over, while another VM keeps evicting. A further case runs a 4x
  * working set while the engine's fault injection (debugfs
@@ -20,8 +21,10 @@
  * fit beside other BOs is refused (or goes to system memory if allowed),
  * and SVM faults on a VRAM full of BOs are served from system memory.
  * Finally 1000 short-lived processes each put 2 MiB
- * in VRAM and exit (every other one after checking its data, the rest
- * with the data still in VRAM): VRAM in use must come back to zero and
+ * in VRAM, every page of it by their page table (/proc/self/pagemap), and
+ * exit (every other one after checking its data, which must bring every
+ * page back to system memory, the rest with the data still in VRAM): VRAM
+ * in use must come back to zero and
  * the kernel's page accounting must not grow by more than 16 KiB a process.
  *
  * Output is TAP 13. Exit status: 0 all passed, 1 some failed, 4 skipped.
@@ -60,6 +63,7 @@ enum result { PASS, FAIL, SKIP };
 
 static struct xe_svm_dev dev;
 static long long vram_size;
+static struct xe_svm_vram_pfns vram_pfns;
 static const int64_t timeout_ns = 120 * XE_SVM_NSEC_PER_SEC;
 
 static long long vram_value(int fd, const char *key)
@@ -167,9 +171,9 @@ static int cpu_check(const uint8_t *buf, size_t len, unsigned int pass)
 }
 
 /*
- * PASSES rounds over a buffer of @len on its own VM: GPU writes all, the
- * CPU checks half (pulling it back), the GPU writes all again, the CPU
- * checks all. @fd is the device file to use.
+ * PASSES rounds over a buffer of @len on its own VM: the GPU writes all of
+ * it, then the CPU checks every byte (pulling back what is still in VRAM,
+ * while the rest was evicted), and again. @fd is the device file to use.
  */
 static int workload(int fd, size_t len)
 {
@@ -194,37 +198,20 @@ static int workload(int fd, size_t len)
 				 vram_value(fd, "used"), vram_size);
 			err = -1;
 		}
-		if (!err && pass < PASSES)
-			err = cpu_check(buf, len / 2, pass);
+		if (!err)
+			err = cpu_check(buf, len, pass);
 	}
-	if (!err)
-		err = cpu_check(buf, len, PASSES);
 	if (xe_svm_ctx_fini(&c))
 		err = -1;
 	munmap(buf, len);
 	return err;
 }
 
-/* Wait (up to 2 s) for debugfs vram @key to read @want. */
-static int vram_settles(const char *key, long long want)
-{
-	long long v = -1;
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		v = vram_value(dev.fd, key);
-		if (v == want)
-			return 0;
-		usleep(10000);
-	}
-	tap_diag("debugfs vram %s is %lld, expected %lld", key, v, want);
-	return -1;
-}
-
 /* VRAM in use back to zero after a case. */
 static int vram_drained(void)
 {
-	return vram_settles("used", 0);
+	return xe_svm_debugfs_settles(dev.fd, "vram", "used", 0,
+				      "after the case");
 }
 
 /* The case's verdict: its own, plus evictions seen and VRAM drained. */
@@ -398,10 +385,27 @@ static long long meminfo_unaccounted_kb(void)
 	return total < 0 ? -1 : total - sum;
 }
 
+/* Exactly @want pages of [p, p + len) in VRAM, by our page table. */
+static int vram_pages_are(const char *what, const void *p, size_t len,
+			  long want)
+{
+	long n = xe_svm_vram_pages_in(&vram_pfns, p, len);
+
+	if (n == want)
+		return 0;
+	if (n < 0)
+		tap_diag("%s: pagemap: %s", what, strerror(-n));
+	else
+		tap_diag("%s: %ld of %zu pages in VRAM, expected %ld", what, n,
+			 len / SZ_4K, want);
+	return -1;
+}
+
 /*
- * One short-lived process: 2 MiB written by the GPU (into VRAM), then
- * either checked by the CPU (back to system memory) or left in VRAM for
- * the exit to free. Nothing is torn down by hand.
+ * One short-lived process: 2 MiB written by the GPU (into VRAM: every
+ * page, by its own page table), then either checked by the CPU (back to
+ * system memory, every page) or left in VRAM for the exit to free.
+ * Nothing is torn down by hand.
  */
 static int cycle_child(bool check)
 {
@@ -416,9 +420,15 @@ static int cycle_child(bool check)
 	if (!buf || xe_svm_ctx_init(&c, &d, DRM_XE_VM_CREATE_FLAG_LR_MODE |
 				    DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true))
 		return 1;
-	if (gpu_pass(&c, buf, SZ_2M, 1))
+	if (gpu_pass(&c, buf, SZ_2M, 1) ||
+	    vram_pages_are("child's 2 MiB after the GPU wrote", buf, SZ_2M,
+			   SZ_2M / SZ_4K))
 		return 1;
-	return check && cpu_check(buf, SZ_2M, 1) ? 1 : 0;
+	if (!check)
+		return 0;
+	return cpu_check(buf, SZ_2M, 1) ||
+	       vram_pages_are("child's 2 MiB after the CPU read", buf, SZ_2M,
+			      0) ? 1 : 0;
 }
 
 static enum result case_process_cycles(void)
@@ -642,7 +652,8 @@ static enum result case_races(void)
 /* BOs' VRAM (freed when the last reference goes) at @want bytes. */
 static int bo_used_is(long long want)
 {
-	return vram_settles("bo_used", want);
+	return xe_svm_debugfs_settles(dev.fd, "vram", "bo_used", want,
+				      "VRAM BOs");
 }
 
 /* A BO of @len in @placement, mapped; its pages must read as zeros. */
@@ -862,6 +873,7 @@ static const struct {
 int main(void)
 {
 	const char *only = getenv("XE_SVM_CASE");
+	char why[96] = "";
 	unsigned int i;
 	int fd, err;
 
@@ -873,16 +885,29 @@ int main(void)
 	}
 	tap_plan(ARRAY_SIZE(tests));
 	err = xe_svm_dev_init(&dev, fd);
-	if (!err && (xe_svm_debugfs_value(fd, "vram", "size", &vram_size) ||
-		     !vram_size)) {
+	/*
+	 * Whether there is VRAM is the device's word (MEM_REGIONS); debugfs
+	 * must then describe it, or every case fails saying so.
+	 */
+	if (!err && !dev.vram_placement) {
 		for (i = 0; i < ARRAY_SIZE(tests); i++)
 			tap_skip(tests[i].name, "the device has no VRAM region");
 		return tap_finish();
 	}
+	if (err)
+		snprintf(why, sizeof(why), "device queries failed: %s",
+			 xe_svm_strerror(err));
+	else if (xe_svm_debugfs_value(fd, "vram", "size", &vram_size) ||
+		 vram_size <= 0)
+		snprintf(why, sizeof(why),
+			 "the device has VRAM but debugfs vram is unreadable or has no size");
+	else if (xe_svm_vram_pfns_get(fd, &vram_pfns))
+		snprintf(why, sizeof(why),
+			 "debugfs vram has no pfn_first/pfn_count");
 	tap_diag("VRAM %lld MiB", vram_size >> 20);
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (err) {
-			tap_diag("device queries failed: %s", strerror(-err));
+		if (why[0]) {
+			tap_diag("%s", why);
 			tap_ok(false, tests[i].name);
 			continue;
 		}

@@ -175,6 +175,120 @@ long long xe_svm_debugfs_get(int fd, const char *file, const char *key)
 	return v;
 }
 
+int xe_svm_debugfs_settles(int fd, const char *file, const char *key,
+			   long long want, const char *what)
+{
+	long long v = -1;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (xe_svm_debugfs_value(fd, file, key, &v))
+			v = -1;
+		if (v == want)
+			return 0;
+		usleep(10000);
+	}
+	tap_diag("%s: debugfs %s %s is %lld, expected %lld", what, file, key,
+		 v, want);
+	return -1;
+}
+
+int xe_svm_vram_pfns_get(int fd, struct xe_svm_vram_pfns *pfns)
+{
+	long long first, count;
+	int err;
+
+	err = xe_svm_debugfs_value(fd, "vram", "pfn_first", &first) ?:
+	      xe_svm_debugfs_value(fd, "vram", "pfn_count", &count);
+	if (err)
+		return err;
+	if (first <= 0 || count <= 0)
+		return -EPROTO;
+	pfns->first = first;
+	pfns->count = count;
+	return 0;
+}
+
+/* /proc/PID/pagemap, as Linux 7.2 fs/proc/task_mmu.c encodes it. */
+#define PM_FRAME_MASK		((1ull << 55) - 1)
+#define PM_SWAP			(1ull << 62)
+#define PM_SWAP_TYPE_BITS	5	/* MAX_SWAPFILES_SHIFT */
+#define PM_BATCH		512	/* entries a read */
+
+long xe_svm_vram_pages_in(const struct xe_svm_vram_pfns *pfns, const void *p,
+			  size_t len)
+{
+	size_t first = (uintptr_t)p / XE_SVM_PAGE_SIZE, done = 0, n, i;
+	size_t pages = len / XE_SVM_PAGE_SIZE;
+	uint64_t ent[PM_BATCH];
+	long count = 0;
+	int fd, err = 0;
+	ssize_t got;
+
+	if ((uintptr_t)p % XE_SVM_PAGE_SIZE || len % XE_SVM_PAGE_SIZE)
+		return -EINVAL;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (done < pages && !err) {
+		n = pages - done < PM_BATCH ? pages - done : PM_BATCH;
+		got = pread(fd, ent, n * sizeof(ent[0]),
+			    (off_t)((first + done) * sizeof(ent[0])));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			break;
+		}
+		n = got / sizeof(ent[0]);
+		if (!n) {
+			err = -EIO;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			uint64_t frame = ent[i] & PM_FRAME_MASK;
+			uint64_t pfn = frame >> PM_SWAP_TYPE_BITS;
+
+			if (!(ent[i] & PM_SWAP))
+				continue;
+			/* Offset 0 of swap type 0 is no page: pfns hidden. */
+			if (!frame) {
+				err = -EPERM;
+				break;
+			}
+			if (pfn - pfns->first < pfns->count)
+				count++;
+		}
+		done += n;
+	}
+	close(fd);
+	return err ? err : count;
+}
+
+long xe_svm_vram_pages(int fd, const void *p, size_t len)
+{
+	struct xe_svm_vram_pfns pfns;
+	int err = xe_svm_vram_pfns_get(fd, &pfns);
+
+	return err ? err : xe_svm_vram_pages_in(&pfns, p, len);
+}
+
+int xe_svm_expect_vram_pages(int fd, const char *what, const void *p,
+			     size_t len, long want)
+{
+	long n = xe_svm_vram_pages(fd, p, len);
+
+	if (n == want)
+		return 0;
+	if (n < 0)
+		tap_diag("%s: VRAM pages of %p: %s", what, p,
+			 xe_svm_strerror(n));
+	else
+		tap_diag("%s: %ld of the %zu pages at %p in VRAM, expected %ld",
+			 what, n, len / XE_SVM_PAGE_SIZE, p, want);
+	return -1;
+}
+
 /* Parse "IDX[XE_CACHE_WB] = N" from debugfs, as the kernel prints it. */
 static int debugfs_wb_pat_index(int fd)
 {

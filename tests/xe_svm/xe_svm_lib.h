@@ -3,7 +3,9 @@
  * Small helper library for the xe-svm userspace tests: device discovery,
  * the Xe uAPI calls the SVM tests need (DEVICE_QUERY, VM_CREATE/DESTROY,
  * VM_BIND of the CPU-address mirror, EXEC_QUEUE_CREATE/DESTROY, EXEC,
- * WAIT_USER_FENCE), a few MI batch builders and minimal TAP output.
+ * WAIT_USER_FENCE), debugfs reads, page placement (which pages of a
+ * buffer are in the device's VRAM, by /proc/self/pagemap), a few MI batch
+ * builders and minimal TAP output.
  *
  * All uAPI wrappers return 0 on success or a negative errno, never -1.
  */
@@ -138,6 +140,61 @@ int xe_svm_debugfs_value(int fd, const char *file, const char *key,
 			 long long *val);
 /* The same for a value a test needs: -1 and a TAP diagnostic if absent. */
 long long xe_svm_debugfs_get(int fd, const char *file, const char *key);
+
+/*
+ * Wait (up to 2 s) for debugfs @file @key of @fd's device to read @want,
+ * as counters the last reference of an object updates do. Return: 0, or
+ * -1 after a TAP diagnostic naming @what and the last value read (-1 if
+ * the line is missing).
+ */
+int xe_svm_debugfs_settles(int fd, const char *file, const char *key,
+			   long long want, const char *what);
+
+/*
+ * The pfns of a device's VRAM pages (the MEMORY_DEVICE_PRIVATE pages its
+ * pool stands for VRAM with): [first, first + count).
+ */
+struct xe_svm_vram_pfns {
+	uint64_t first;
+	uint64_t count;
+};
+
+/*
+ * Read them from debugfs "vram" (pfn_first, pfn_count) of the device @fd
+ * is open on. Return: 0, -ENOENT without those lines (no VRAM), or another
+ * negative errno.
+ */
+int xe_svm_vram_pfns_get(int fd, struct xe_svm_vram_pfns *pfns);
+
+/*
+ * How many pages of [p, p + len) (both page aligned) are mapped to VRAM
+ * pages of the device @pfns describes, as /proc/self/pagemap shows the
+ * calling process's page table: a page-table entry for a device-private
+ * page is a swap entry (PM_SWAP, bit 62) whose frame field (bits 0..54)
+ * holds the swap type in its low 5 bits (MAX_SWAPFILES_SHIFT) and the
+ * device pfn above them; a PMD-mapped device folio reads the same, page by
+ * page (Linux 7.2 fs/proc/task_mmu.c: pte_to_pagemap_entry(),
+ * pagemap_pmd_range_thp()). Pages unmapped, not faulted in, in system
+ * memory or on another device do not count. Nothing is touched, so
+ * nothing migrates. Needs CAP_SYS_ADMIN (else pagemap hides every pfn).
+ *
+ * Return: the number of VRAM pages, or a negative errno: -EINVAL for an
+ * unaligned range, -EPERM if pagemap hides the pfns (seen as a swap
+ * entry with a zero frame).
+ */
+long xe_svm_vram_pages_in(const struct xe_svm_vram_pfns *pfns, const void *p,
+			  size_t len);
+
+/* The same for the device @fd is open on (its pfns read from debugfs). */
+long xe_svm_vram_pages(int fd, const void *p, size_t len);
+
+/*
+ * Check that exactly @want pages of [p, p + len) are in the VRAM of @fd's
+ * device (xe_svm_vram_pages()). Return: 0, or -1 after a TAP diagnostic
+ * naming @what.
+ */
+int xe_svm_expect_vram_pages(int fd, const char *what, const void *p,
+			     size_t len, long want);
 
 /* width 1, one placement: @eci. */
 int xe_svm_exec_queue_create(int fd, uint32_t vm,

@@ -5,8 +5,10 @@
  *
  * The GPU stores one dword into every page of a buffer. Ranges of 64 KiB
  * and more must then be in VRAM (the device's debugfs "vram" counts the
- * bytes in use and gt0/stats the migrations), a 4 KiB range must not; a
- * CPU read migrates the data back and every byte is checked; once the
+ * bytes in use and gt0/stats the migrations; /proc/self/pagemap must map
+ * every page of the range to one of the device's VRAM pages), a 4 KiB
+ * range must not; a CPU read migrates the data back (pagemap: no page left
+ * in VRAM) and every byte is checked; once the
  * buffers are gone, VRAM in use is back to zero. Fork after migration must
  * leave the child the pre-fork data while the parent's GPU writes anew.
  * CPU threads and the GPU incrementing one dword lose no update; a
@@ -53,6 +55,13 @@ static long long vram_used(void)
 static long long stat_of(const char *name)
 {
 	return xe_svm_debugfs_get(dev.fd, "gt0/stats", name);
+}
+
+/* Exactly @want pages of [p, p + len) in VRAM, by the page table. */
+static int vram_pages_are(const char *what, const void *p, size_t len,
+			  long want)
+{
+	return xe_svm_expect_vram_pages(dev.fd, what, p, len, want);
 }
 
 /* A buffer of @len at an address aligned to @align, its own VMA. */
@@ -129,17 +138,7 @@ static int gpu_store(struct xe_svm_ctx *c, uint8_t *buf, size_t len,
 /* Wait (up to 2 s) for VRAM in use to come down to @want bytes. */
 static int wait_vram_used(long long want, const char *when)
 {
-	long long used = -1;
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		used = vram_used();
-		if (used == want)
-			return 0;
-		usleep(10000);
-	}
-	tap_diag("%s: VRAM in use %lld bytes, expected %lld", when, used, want);
-	return -1;
+	return xe_svm_debugfs_settles(dev.fd, "vram", "used", want, when);
 }
 
 /*
@@ -195,6 +194,9 @@ static enum result roundtrip(size_t len, bool expect_vram, size_t first)
 			 len / 1024, vram_used(), base);
 		goto out;
 	}
+	if (vram_pages_are("after the GPU wrote", buf, len,
+			   expect_vram ? (long)(len / SZ_4K) : 0))
+		goto out;
 	/* The CPU reads, @first byte first: migration back, every byte. */
 	if (buf[first] != want[first]) {
 		tap_diag("first CPU read at 0x%zx: 0x%02x, expected 0x%02x",
@@ -203,7 +205,8 @@ static enum result roundtrip(size_t len, bool expect_vram, size_t first)
 	}
 	if (xe_svm_compare("data read back by the CPU", buf, want, len))
 		goto out;
-	if (wait_vram_used(base, "after the CPU read everything back"))
+	if (vram_pages_are("after the CPU read everything back", buf, len, 0) ||
+	    wait_vram_used(base, "after the CPU read everything back"))
 		goto out;
 
 	/* Again: VRAM is reused, nothing stale shows through. */
@@ -258,6 +261,9 @@ static enum result case_teardown(void)
 			 vram_used());
 		goto out;
 	}
+	if (vram_pages_are("8 MiB written by the GPU", buf, 4 * SZ_2M,
+			   4 * SZ_2M / SZ_4K))
+		goto out;
 	munmap(buf, 4 * SZ_2M);
 	buf = NULL;
 	res = PASS;
@@ -272,9 +278,10 @@ out:
 }
 
 /*
- * Fork with the buffer in VRAM: the parent's GPU then writes new values;
- * the child must still read what was there at fork, the parent the new
- * values.
+ * Fork with the buffer in VRAM (every page of it, by the parent's page
+ * table, checked before the fork): the parent's GPU then writes new
+ * values; the child must still read what was there at fork, the parent
+ * the new values.
  */
 static enum result case_fork(void)
 {
@@ -292,6 +299,8 @@ static enum result case_fork(void)
 	if (gpu_store(&c, buf, SZ_2M, 4))
 		goto out;
 	store(want, SZ_2M, 4);
+	if (vram_pages_are("before the fork", buf, SZ_2M, SZ_2M / SZ_4K))
+		goto out;
 
 	pid = fork();
 	if (pid < 0)
@@ -480,6 +489,9 @@ static enum result case_mremap(void)
 			 vram_used(), before);
 		goto out;
 	}
+	if (vram_pages_are("at the new address after mremap", dst, SZ_2M,
+			   SZ_2M / SZ_4K))
+		goto out;
 	/* New values in the first half, at the new address. */
 	if (gpu_store(&c, dst, SZ_2M / 2, 7))
 		goto out;
@@ -524,6 +536,9 @@ static enum result case_munmap_half(void)
 			 vram_used());
 		goto out;
 	}
+	if (vram_pages_are("2 MiB written by the GPU", buf, SZ_2M,
+			   SZ_2M / SZ_4K))
+		goto out;
 	if (munmap(buf + half, half)) {
 		tap_diag("munmap of the upper half: %s", strerror(errno));
 		goto out;
@@ -567,6 +582,9 @@ static enum result case_sparse(void)
 			 vram_used());
 		goto out;
 	}
+	if (vram_pages_are("64 KiB written by the GPU", buf, SZ_64K,
+			   SZ_64K / SZ_4K))
+		goto out;
 	if (munmap(buf, keep)) {
 		tap_diag("munmap of 60 KiB: %s", strerror(errno));
 		goto out;
@@ -578,6 +596,10 @@ static enum result case_sparse(void)
 		tap_diag("sparse_evictions %lld, was %lld", now, sparse);
 		goto out;
 	}
+	/* Evicted: in system memory before the CPU touches it. */
+	if (vram_pages_are("the page left after the eviction", buf + keep,
+			   SZ_4K, 0))
+		goto out;
 	if (xe_svm_compare("the page left", buf + keep, want + keep, SZ_4K))
 		goto out;
 	res = PASS;
@@ -621,6 +643,10 @@ static enum result case_pte_mapped(void)
 		goto out;
 	}
 	buf = NULL;
+	/* Still in VRAM, PTE-mapped now, before the CPU's first touch. */
+	if (vram_pages_are("the folio moved by mremap", dst, SZ_2M,
+			   SZ_2M / SZ_4K))
+		goto out;
 	if (dst[probe] != want[probe]) {
 		tap_diag("first read, mid-folio at the new address, is wrong");
 		goto out;
@@ -658,6 +684,9 @@ static enum result case_two_vms(void)
 			 vram_used());
 		goto out;
 	}
+	if (vram_pages_are("2 MiB written by VM A's GPU", buf, SZ_2M,
+			   SZ_2M / SZ_4K))
+		goto out;
 	if (gpu_store(&b, buf, SZ_2M / 2, 21))
 		goto out;
 	store(want, SZ_2M / 2, 21);
@@ -699,7 +728,9 @@ static enum result case_exit(void)
 			_exit(2);
 		memset(buf, 9, 2 * SZ_2M);
 		if (gpu_store(&c, buf, 2 * SZ_2M, 23) ||
-		    vram_used() < (long long)(2 * SZ_2M))
+		    vram_used() < (long long)(2 * SZ_2M) ||
+		    vram_pages_are("the child's 4 MiB written by the GPU", buf,
+				   2 * SZ_2M, 2 * SZ_2M / SZ_4K))
 			_exit(3);
 		_exit(0);
 	}
@@ -714,15 +745,18 @@ static enum result case_exit(void)
 /*
  * The last case: with every device file closed but VRAM pages still in
  * our address space, vxe unloads: it evicts them to our system memory
- * first, so the data reads back intact afterwards, from RAM (a device page
- * left behind would be fatal to touch with the driver gone). vxe is then
- * loaded again for whoever comes next.
+ * first (our page table must then map none of its former VRAM pfns), so
+ * the data reads back intact afterwards, from RAM (a device page left
+ * behind would be fatal to touch with the driver gone, so it is not
+ * touched then). vxe is then loaded again for whoever comes next.
  */
 static enum result case_unload(void)
 {
 	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	struct xe_svm_vram_pfns pfns;
 	enum result res = FAIL;
 	struct xe_svm_ctx c;
+	long left;
 
 	if (ctx_init(&c) || !buf || !want)
 		goto out;
@@ -736,6 +770,13 @@ static enum result case_unload(void)
 			 vram_used());
 		goto out;
 	}
+	if (xe_svm_vram_pfns_get(dev.fd, &pfns)) {
+		tap_diag("debugfs vram: no pfn_first/pfn_count");
+		goto out;
+	}
+	if (vram_pages_are("2 MiB written by the GPU", buf, SZ_2M,
+			   SZ_2M / SZ_4K))
+		goto out;
 	if (xe_svm_ctx_fini(&c))
 		goto out;
 	close(dev.fd);
@@ -745,6 +786,14 @@ static enum result case_unload(void)
 		tap_diag("delete_module(vxe) with VRAM in use: %s",
 			 strerror(errno));
 		goto out_reopen;
+	}
+	left = xe_svm_vram_pages_in(&pfns, buf, SZ_2M);
+	if (left) {
+		tap_diag("after vxe unloaded: %ld pages still mapped to its VRAM pfns (%s)",
+			 left, left < 0 ? xe_svm_strerror(left) : "not touched");
+		/* A device page of a driver gone: not even munmap it. */
+		buf = NULL;
+		goto out_reload;
 	}
 	if (xe_svm_compare("data after vxe unloaded", buf, want, SZ_2M))
 		goto out_reload;
@@ -788,6 +837,7 @@ static const struct {
 int main(void)
 {
 	long long size = 0;
+	char why[96] = "";
 	unsigned int i;
 	int fd, err;
 
@@ -799,15 +849,24 @@ int main(void)
 	}
 	tap_plan(ARRAY_SIZE(tests));
 	err = xe_svm_dev_init(&dev, fd);
-	if (!err && (xe_svm_debugfs_value(fd, "vram", "size", &size) || !size)) {
+	/*
+	 * Whether there is VRAM is the device's word (MEM_REGIONS); debugfs
+	 * must then describe it, or every case fails saying so.
+	 */
+	if (!err && !dev.vram_placement) {
 		for (i = 0; i < ARRAY_SIZE(tests); i++)
 			tap_skip(tests[i].name, "the device has no VRAM region");
 		return tap_finish();
 	}
+	if (err)
+		snprintf(why, sizeof(why), "device queries failed: %s",
+			 xe_svm_strerror(err));
+	else if (xe_svm_debugfs_value(fd, "vram", "size", &size) || size <= 0)
+		snprintf(why, sizeof(why),
+			 "the device has VRAM but debugfs vram is unreadable or has no size");
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (err) {
-			tap_diag("device queries failed: %s",
-				 xe_svm_strerror(err));
+		if (why[0]) {
+			tap_diag("%s", why);
 			tap_ok(false, tests[i].name);
 			continue;
 		}

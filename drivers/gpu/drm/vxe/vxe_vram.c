@@ -148,6 +148,9 @@ static int vxe_vram_show(struct seq_file *m, void *data)
 		   vxe->vram_size, (long long)atomic64_read(&vxe->pool.used),
 		   atomic_read(&vxe->pool.chunks),
 		   (long long)atomic64_read(&vxe->pool.blocks_used));
+	/* Where its device-private pages are, to match against pagemap. */
+	seq_printf(m, "pfn_first %lu\npfn_count %llu\n", vxe->pool.pfn_first,
+		   vxe->pool.size >> PAGE_SHIFT);
 	seq_printf(m, "evictions %lld\nevicted %lld\nevict_us %lld\n",
 		   (long long)atomic64_read(&vxe->pool.evictions),
 		   (long long)atomic64_read(&vxe->pool.evicted),
