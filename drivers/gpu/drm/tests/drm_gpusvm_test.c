@@ -448,10 +448,40 @@ static void check_user(struct kunit *test, unsigned long addr, size_t len)
 }
 
 /*
+ * Ask for THP behind the VMA at @addr, as MADV_HUGEPAGE would (which has
+ * no export): with VM_HUGEPAGE its faults get a PMD-sized folio with
+ * THP "always" or "madvise", and may compact memory for it (defrag).
+ */
+static void want_thp(struct kunit *test, unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+
+	mmap_write_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma)
+		vm_flags_set(vma, VM_HUGEPAGE);
+	mmap_write_unlock(mm);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+}
+
+/* Is @page part of a PMD-sized folio that a PMD maps? */
+static bool pmd_mapped_thp(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	return folio_test_large(folio) && folio_order(folio) == PMD_ORDER &&
+	       folio_entire_mapcount(folio) > 0;
+}
+
+/*
  * Migrate a range of @size into the pool and check the chunk: block size
  * and alignment, live count, copied data, and, through the commit section,
  * the record of its first folio. Then a CPU read brings it all back, the
  * sources are retired and freed, and the chunk returns to the allocator.
+ * The 2 MiB range must be a PMD-mapped THP on the CPU side, so that it
+ * takes the order-9 path (one order-9 device folio); the 64 KiB range
+ * takes the order-0 one.
  */
 static void devmem_roundtrip(struct kunit *test, unsigned long size)
 {
@@ -465,20 +495,28 @@ static void devmem_roundtrip(struct kunit *test, unsigned long size)
 	unsigned int cpu_order;
 	struct folio *folio;
 	struct page *page;
+	bool cpu_thp;
 	u64 offset;
 	int err;
 
 	/* Make the range exactly @size: cut the VMA right after it. */
 	if (size < SZ_2M)
 		KUNIT_ASSERT_EQ(test, vm_munmap(addr + size, SZ_2M - size), 0);
+	else
+		want_thp(test, addr);
 	fill_user(test, addr, size);
 	range = fault(t, addr, 0, TASK_SIZE, &ctx);
 	expect_range(test, range, addr, size);
 
-	/* What backs the range on the CPU side: a THP for 2M, normally. */
+	/* What backs the range on the CPU side: a PMD-mapped THP for 2M. */
 	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, 0, &page), 1);
 	cpu_order = folio_order(page_folio(page));
+	cpu_thp = pmd_mapped_thp(page);
 	unpin_user_page(page);
+	if (size == SZ_2M)
+		KUNIT_ASSERT_TRUE_MSG(test, cpu_thp,
+				      "no PMD-mapped THP behind the 2 MiB range (CPU folio order %u), so the order-9 path cannot run: THP must be enabled (always or madvise) and a 2 MiB page available",
+				      cpu_order);
 
 	mutex_lock(&t->lock);
 	err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range, &dt->pool,
@@ -504,13 +542,9 @@ static void devmem_roundtrip(struct kunit *test, unsigned long size)
 				    pattern(addr + i), "device byte 0x%lx", i);
 
 	folio = page_folio(pfn_to_page(PHYS_PFN(range->pages.dma_addr[0].addr)));
-	/* A PMD-mapped THP becomes one order-9 device folio, else order 0. */
-	if (size == SZ_2M && cpu_order == PMD_ORDER)
-		KUNIT_EXPECT_EQ(test, folio_order(folio), PMD_ORDER);
-	else
-		KUNIT_EXPECT_EQ(test, folio_order(folio), 0);
-	if (size == SZ_2M && cpu_order != PMD_ORDER)
-		kunit_info(test, "no THP behind the range: order-9 path not run");
+	/* The PMD-mapped THP becomes one order-9 device folio, else order 0. */
+	KUNIT_EXPECT_EQ(test, folio_order(folio),
+			size == SZ_2M ? PMD_ORDER : 0);
 	chunk = folio_zone_device_data(folio);
 	KUNIT_ASSERT_NOT_NULL(test, chunk);
 	KUNIT_EXPECT_EQ(test, chunk->npages, (unsigned int)npages);
