@@ -129,8 +129,9 @@ struct drm_gpusvm_pool_ops {
  * @blocks_used: bytes the driver holds through
  *	drm_gpusvm_pool_alloc_blocks() (its buffer objects, say)
  * @evictions: chunks drm_gpusvm_pool_evict() tried
- * @evicted: bytes it moved to system memory
- * @evict_us: microseconds spent evicting
+ * @evicted: bytes it and @sparse_work moved to system memory
+ * @evict_us: microseconds drm_gpusvm_pool_evict() spent (not @sparse_work:
+ *	divide only bytes it alone moved by this)
  * @sparse_evictions: chunks @sparse_work evicted (those with pages left
  *	when it came to them)
  * @alloc_failures: migrations to device memory refused because no chunk
