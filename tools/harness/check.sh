@@ -32,6 +32,19 @@ for f in "${files[@]}"; do
 		{ echo "spdx: $f has no SPDX-License-Identifier"; problems=$((problems + 1)); }
 done
 
+# Our patches to upstream files, as patches. MISSING_FIXES_TAG: a patch
+# names the commit that introduced its bug where that is known, and says
+# so in its message where it is not.
+patches=(patches/*.patch)
+[ -e "${patches[0]}" ] || patches=()
+for p in "${patches[@]}"; do
+	if ! res=$("$TREE_DIR/scripts/checkpatch.pl" --strict --no-tree --quiet \
+			--show-types --ignore MISSING_FIXES_TAG "$p" 2>&1); then
+		echo "$res" | sed "s|^|checkpatch: |"
+		problems=$((problems + 1))
+	fi
+done
+
 # W=1 + sparse on the objects of our C files that this config builds.
 objs=()
 for f in "${files[@]}"; do
@@ -50,5 +63,5 @@ if [ ${#objs[@]} -gt 0 ]; then
 	fi
 fi
 
-echo "check: ${#files[@]} files, ${#objs[@]} objects, $problems problems"
+echo "check: ${#files[@]} files, ${#patches[@]} patches, ${#objs[@]} objects, $problems problems"
 [ $problems -eq 0 ]

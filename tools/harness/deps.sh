@@ -7,7 +7,7 @@
 
 PKGS=(
 	build-essential flex bison bc libelf-dev libssl-dev dwarves
-	cpio xz-utils rsync kmod perl python3
+	cpio xz-utils rsync kmod perl python3 patch
 	qemu-system-x86 qemu-utils busybox-static
 	debootstrap e2fsprogs
 )

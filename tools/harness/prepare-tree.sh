@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Lay our kernel files over a copy of the pristine source in $TREE_DIR.
+# Lay our kernel files over a copy of the pristine source in $TREE_DIR,
+# and apply our patches to upstream files (patches/).
 #
 # The copy shares unchanged files with $SRC_DIR through hard links. Our
 # files are written only when their content differs, so that an edit to one
@@ -59,6 +60,51 @@ if [ -f "$SVM_CACHE/overlay.manifest" ]; then
 		log "overlay removed: $f"
 	done
 fi
+
+# Our patches to upstream files (patches/*.patch, applied in name order):
+# each is applied to a scratch copy of the pristine files it touches, and
+# the result installed like an overlay file, so that $SRC_DIR stays
+# pristine. A patch that does not apply, or that touches a file the
+# overlay replaces, stops the run. Files a dropped patch touched get
+# upstream's version back.
+rm -f "$SVM_CACHE/patches.manifest.new"
+touch "$SVM_CACHE/patches.manifest.new"
+mapfile -t series < <(LC_ALL=C ls "$REPO_DIR"/patches/*.patch 2>/dev/null || true)
+if [ ${#series[@]} -gt 0 ]; then
+	scratch=$(mktemp -d)
+	for p in "${series[@]}"; do
+		sed -n 's|^+++ b/||p' "$p"
+	done | LC_ALL=C sort -u > "$scratch.files"
+	while read -r f; do
+		grep -qxF "$f" "$manifest_new" &&
+			die "patch series touches $f, which the overlay replaces"
+		mkdir -p "$scratch/$(dirname "$f")"
+		if [ -f "$SRC_DIR/$f" ]; then cp "$SRC_DIR/$f" "$scratch/$f"; fi
+	done < "$scratch.files"
+	for p in "${series[@]}"; do
+		patch -d "$scratch" -p1 -N -s --no-backup-if-mismatch < "$p" ||
+			die "patch $(basename "$p") does not apply to $src_ver"
+		log "patch applied: $(basename "$p")"
+	done
+	while read -r f; do
+		install_file "$scratch/$f" "$TREE_DIR/$f"
+		echo "$f" >> "$SVM_CACHE/patches.manifest.new"
+	done < "$scratch.files"
+	rm -rf "$scratch" "$scratch.files"
+fi
+if [ -f "$SVM_CACHE/patches.manifest" ]; then
+	LC_ALL=C comm -23 <(LC_ALL=C sort "$SVM_CACHE/patches.manifest") \
+		<(LC_ALL=C sort "$SVM_CACHE/patches.manifest.new") |
+	while read -r f; do
+		if [ -f "$SRC_DIR/$f" ]; then
+			install_file "$SRC_DIR/$f" "$TREE_DIR/$f"
+		else
+			rm -f "$TREE_DIR/$f"
+		fi
+		log "patch dropped: $f is upstream's again"
+	done
+fi
+mv "$SVM_CACHE/patches.manifest.new" "$SVM_CACHE/patches.manifest"
 
 # Hook every directory we add under drivers/gpu/drm into its parent:
 # 'source' its Kconfig and descend into it from the parent Makefile.
