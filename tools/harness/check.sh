@@ -34,12 +34,14 @@ done
 
 # Our patches to upstream files, as patches. MISSING_FIXES_TAG: a patch
 # names the commit that introduced its bug where that is known, and says
-# so in its message where it is not.
+# so in its message where it is not. On stdin: given the name of a file
+# git tracks, checkpatch checks it as a source file (-f), not as a patch.
 patches=(patches/*.patch)
 [ -e "${patches[0]}" ] || patches=()
 for p in "${patches[@]}"; do
 	if ! res=$("$TREE_DIR/scripts/checkpatch.pl" --strict --no-tree --quiet \
-			--show-types --ignore MISSING_FIXES_TAG "$p" 2>&1); then
+			--show-types --ignore MISSING_FIXES_TAG - < "$p" 2>&1); then
+		echo "checkpatch: $p:"
 		echo "$res" | sed "s|^|checkpatch: |"
 		problems=$((problems + 1))
 	fi
