@@ -301,6 +301,7 @@ def main():
     boot = uptime_end = None
     kmsg, kmsg_seen, kmsg_complete = [], False, False
     skip_used = {}
+    times, running = {}, None
 
     def expected_skip(tid, reason):
         for num, pattern, rx, _ in skips:
@@ -335,6 +336,12 @@ def main():
                 mode, kmsg_seen = 'kmsg', True
             elif line.startswith('@@@ GUEST '):
                 boot = float(line.split()[-1])
+            elif line.startswith('@@@ START '):
+                running = line.split()[2]
+            elif line.startswith('@@@ TIME '):
+                f = line.split()
+                times[f[2]] = int(f[3])
+                running = None
             elif line.startswith('@@@ UPTIME '):
                 uptime_end = float(line.split()[-1])
             elif line.startswith('@@@ ERROR '):
@@ -348,6 +355,15 @@ def main():
             kmsg.append(line)
         elif mode == 'section':
             body.append(line)
+
+    # A section the guest never closed (it was stopped in it): count what
+    # it printed, so that the verdict shows how far it got.
+    if mode == 'section' and section is not None:
+        kind, _, name = section.partition(' ')
+        if kind in ('kunit', 'kselftest'):
+            handle_section(kind, name, body, '', known, groups, passed, failed,
+                           skipped, sections, expected_skip)
+            failed.append((name, 'cut off after %d lines of output' % len(body)))
 
     # What the suite list asked for must have run.
     for kind, name in suite:
@@ -376,7 +392,8 @@ def main():
     for why in args.fail:
         failed.append(('host', why))
     if not done:
-        failed.append(('guest', 'did not finish the suite (crash, hang or timeout)'))
+        failed.append(('guest', 'did not finish the suite (crash, hang or timeout)%s'
+                       % ('' if running is None else ', stopped in ' + running)))
 
     reports = scan_kernel_log(args.console)
     for kind, test, first, excerpt in reports:
@@ -402,7 +419,8 @@ def main():
     if config:
         print('guest kernel config: ' + ' '.join(c.replace('CONFIG_', '') for c in config))
     for g, (p, f, s) in groups.items():
-        print('group %-36s %4d passed, %d failed, %d skipped' % (g, p, f, s))
+        print('group %-36s %4d passed, %d failed, %d skipped%s' % (
+            g, p, f, s, '' if g not in times else ', %d s' % times[g]))
     reasons = {}
     for tid, reason in skipped:
         reasons.setdefault(reason, []).append(tid)
