@@ -47,7 +47,9 @@ for p in "${patches[@]}"; do
 	fi
 done
 
-# W=1 + sparse on the objects of our C files that this config builds.
+# W=1 + sparse on the objects of our C files that this config builds,
+# with the uninitialised-variable warnings the kernel's build leaves off
+# (a loop cursor read before it was set has been one of ours).
 objs=()
 for f in "${files[@]}"; do
 	case "$f" in *.c) ;; *) continue ;; esac
@@ -57,7 +59,8 @@ for f in "${files[@]}"; do
 done
 if [ ${#objs[@]} -gt 0 ]; then
 	touch "${objs[@]/#/$TREE_DIR/}" 2>/dev/null || true
-	log=$(make -s -C "$TREE_DIR" O="$out" -j"$JOBS" W=1 C=2 CHECK="$sparse" "${objs[@]}" 2>&1) || true
+	log=$(make -s -C "$TREE_DIR" O="$out" -j"$JOBS" W=1 C=2 CHECK="$sparse" \
+		KCFLAGS="-Wuninitialized -Wmaybe-uninitialized" "${objs[@]}" 2>&1) || true
 	if [ -n "$log" ]; then
 		echo "$log" | sed 's|^|build W=1/sparse: |'
 		problems=$((problems + $(echo "$log" |

@@ -192,7 +192,7 @@ static bool drm_gpusvm_notifier_invalidate(struct mmu_interval_notifier *mni,
 	struct drm_gpusvm_notifier *notifier =
 		container_of(mni, struct drm_gpusvm_notifier, notifier);
 	struct drm_gpusvm *gpusvm = notifier->gpusvm;
-	struct drm_gpusvm_range *range;
+	struct drm_gpusvm_range *range = NULL;
 
 	if (!mmu_notifier_range_blockable(mmu_range))
 		return false;
