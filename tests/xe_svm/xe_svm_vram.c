@@ -661,6 +661,53 @@ out:
 }
 
 /*
+ * A hole zapped in the middle of a VRAM-resident 2 MiB folio and filled
+ * from another chunk by the next GPU fault: the range's pages are then
+ * folio A, folio B, folio A again, and committing them must lock A once
+ * (a second trylock of A fails against our own lock, every retry fails
+ * the same way, and the queue is banned).
+ */
+static enum result case_hole_refault(void)
+{
+	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	size_t hole = SZ_2M / 2 + 3 * SZ_64K;
+	enum result res = FAIL;
+	struct xe_svm_ctx c;
+
+	if (ctx_init(&c) || !buf || !want)
+		goto out;
+	fill(buf, SZ_2M, 0x5d);
+	memcpy(want, buf, SZ_2M);
+	if (gpu_store(&c, buf, SZ_2M, 23))
+		goto out;
+	store(want, SZ_2M, 23);
+	if (vram_pages_are("2 MiB written by the GPU", buf, SZ_2M,
+			   SZ_2M / SZ_4K))
+		goto out;
+	if (madvise(buf + hole, SZ_64K, MADV_DONTNEED)) {
+		tap_diag("MADV_DONTNEED: %s", strerror(errno));
+		goto out;
+	}
+	memset(want + hole, 0, SZ_64K);
+	if (vram_pages_are("2 MiB with a 64 KiB hole", buf, SZ_2M,
+			   (SZ_2M - SZ_64K) / SZ_4K))
+		goto out;
+	/* Past the migration timeslice, so that the hole moves in. */
+	usleep(50 * 1000);
+	if (gpu_store(&c, buf, SZ_2M, 24))
+		goto out;
+	store(want, SZ_2M, 24);
+	if (vram_pages_are("2 MiB with the hole refilled by the GPU", buf,
+			   SZ_2M, SZ_2M / SZ_4K))
+		goto out;
+	if (xe_svm_compare("2 MiB with the hole refilled", buf, want, SZ_2M))
+		goto out;
+	res = PASS;
+out:
+	return finish(&c, buf, SZ_2M, want, res);
+}
+
+/*
  * Two VMs of one process mirror the same 2 MiB range: VM A's GPU moves it
  * into VRAM, VM B's GPU then writes half of it through the same device
  * pages, VM A a quarter again; each VM's mapping must stay right.
@@ -829,6 +876,7 @@ static const struct {
 	{ "vram-sparse-64k-chunk-evicted", case_sparse },
 	{ "vram-2m-pte-mapped-cpu-fault", case_pte_mapped },
 	{ "vram-two-vms-one-range", case_two_vms },
+	{ "vram-hole-refilled-from-another-chunk", case_hole_refault },
 	{ "vram-process-exit-returns-chunks", case_exit },
 	/* Last: it unloads and reloads vxe. */
 	{ "vram-module-unload-evicts-to-ram", case_unload },

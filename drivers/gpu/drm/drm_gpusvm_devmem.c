@@ -1181,24 +1181,51 @@ void drm_gpusvm_devmem_put_refs(struct drm_gpusvm_pages *svm_pages,
 	}
 }
 
+static struct folio *drm_gpusvm_entry_folio(const struct drm_pagemap_addr *a)
+{
+	return page_folio(pfn_to_page(PHYS_PFN(a->addr)));
+}
+
+/*
+ * Whether @folio, the device folio of entry @j, is also that of an entry
+ * before @j. A folio's pages are usually consecutive entries, but a large
+ * folio that is PTE-mapped can be interleaved with others (A..B..A: a
+ * piece in its middle zapped, then filled from another chunk), so the
+ * previous entry alone does not tell. Only a large folio can repeat: in
+ * one mm a page is mapped at one address.
+ */
+static bool drm_gpusvm_folio_seen(const struct drm_gpusvm_pages *svm_pages,
+				  unsigned long j, struct folio *folio)
+{
+	if (!folio_test_large(folio))
+		return false;
+	while (j--) {
+		const struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
+
+		if (a->proto == DRM_INTERCONNECT_DRIVER &&
+		    drm_gpusvm_entry_folio(a) == folio)
+			return true;
+	}
+	return false;
+}
+
 /* Unlock the folios of entries [0, @nr_entries), each once. */
 static void drm_gpusvm_devmem_unlock_n(struct drm_gpusvm_pages *svm_pages,
 				       unsigned long npages,
 				       unsigned long nr_entries)
 {
-	struct folio *prev = NULL;
 	unsigned long i, j;
 
 	for (i = 0, j = 0; i < npages && j < nr_entries; j++) {
 		struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
+		struct folio *folio;
 
 		i += 1UL << a->order;
 		if (a->proto != DRM_INTERCONNECT_DRIVER)
 			continue;
-		if (page_folio(pfn_to_page(PHYS_PFN(a->addr))) == prev)
-			continue;
-		prev = page_folio(pfn_to_page(PHYS_PFN(a->addr)));
-		folio_unlock(prev);
+		folio = drm_gpusvm_entry_folio(a);
+		if (!drm_gpusvm_folio_seen(svm_pages, j, folio))
+			folio_unlock(folio);
 	}
 }
 
@@ -1225,7 +1252,6 @@ int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
 	unsigned long npages = drm_gpusvm_range_size(range) >> PAGE_SHIFT;
 	unsigned long start = drm_gpusvm_range_start(range);
 	struct drm_gpusvm_chunk *hot = NULL;
-	struct folio *prev = NULL;
 	unsigned long i, j;
 	u64 gen;
 
@@ -1251,14 +1277,17 @@ int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
 			continue;
 		page = pfn_to_page(PHYS_PFN(a->addr));
 		folio = page_folio(page);
-		if (folio == prev)
+		/* Locked once, however many entries it has. */
+		if (drm_gpusvm_folio_seen(svm_pages, j, folio))
 			continue;
 		if (!folio_trylock(folio))
 			goto backoff;
-		prev = folio;
 		chunk = drm_gpusvm_folio_chunk(folio, &retired);
-		if (retired)
+		if (retired) {
+			/* Not among the entries the back-off unlocks. */
+			folio_unlock(folio);
 			goto backoff;
+		}
 		/* The head's record speaks for the folio. */
 		head = start + ((i - (1UL << a->order)) << PAGE_SHIFT) -
 			((page_to_pfn(page) - folio_pfn(folio)) << PAGE_SHIFT);
