@@ -133,21 +133,29 @@ run_one() {
 	fi
 }
 
-# batch_run FILE: start the subtests FILE lists ("NUM SUBTEST" lines; none
-# with expectations) in one IGT process in the background, which runs a
-# comma-separated --run-subtest list in order. This saves the start of an
-# IGT process per subtest, which under TCG with KASAN takes seconds,
-# longer than most subtests. Its output goes to FILE.out and FILE.err,
-# its status to FILE.rc.
+# batch_run FILE: the subtests FILE lists ("NUM SUBTEST" lines; none with
+# expectations) in one IGT process, which runs a comma-separated
+# --run-subtest list in order. This saves the start of an IGT process per
+# subtest, which under TCG with KASAN takes seconds, longer than most
+# subtests. Its output goes to FILE.out and FILE.err, its status to
+# FILE.rc.
 batch_run() {
 	local count names
 	count=$(wc -l < "$1")
 	names=$(awk '{ printf "%s%s", (NR > 1 ? "," : ""), $2 }' "$1")
-	{
-		run-limited.sh $((limit * count)) chroot "$root" "$exe" \
-			--run-subtest "$names" >"$1.out" 2>"$1.err" </dev/null
-		echo $? > "$1.rc"
-	} &
+	run-limited.sh $((limit * count)) chroot "$root" "$exe" \
+		--run-subtest "$names" >"$1.out" 2>"$1.err" </dev/null
+	echo $? > "$1.rc"
+}
+
+# worker: run the batches no other worker has claimed (mkdir is atomic),
+# in order, until none is left.
+worker() {
+	local j
+	for j in "$tmp"/batch.???; do
+		mkdir "$j.claim" 2>/dev/null || continue
+		batch_run "$j"
+	done
 }
 
 # batch_judge FILE: the TAP lines of a finished batch, from IGT's own
@@ -193,33 +201,35 @@ batch_judge() {
 	done < "$1"
 }
 
-# flush: the pending subtests ($tmp/pending) as up to $jobs batches that
-# run at once, judged in order once all have ended. Most subtests keep
+# flush: the pending subtests ($tmp/pending), in batches of batch_max,
+# run by $jobs workers at once, then judged in order. Most subtests keep
 # one guest CPU busy (the test waits while vxe's GPU and fault worker
-# run), so two batches nearly halve a group's time under TCG. igt_runner
-# runs one subtest at a time, but each has its own DRM file, VM and
-# memory; those whose check reads device-wide counters run alone.
+# run), so two workers nearly halve a group's time under TCG; a worker
+# takes the next batch when its own ends, so a batch of long subtests
+# does not hold the other worker up. igt_runner runs one subtest at a
+# time, but each has its own DRM file, VM and memory; those whose check
+# reads device-wide counters run alone.
 flush() {
-	local count size j
+	local j w
 	[ -s "$tmp/pending" ] || return 0
-	count=$(wc -l < "$tmp/pending")
-	size=$(((count + jobs - 1) / jobs))
-	rm -f "$tmp"/batch.*
-	awk -v n="$size" -v d="$tmp" \
-		'{ print > sprintf("%s/batch.%02d", d, int((NR - 1) / n)) }' \
+	rm -rf "$tmp"/batch.*
+	awk -v n="$batch_max" -v d="$tmp" \
+		'{ print > sprintf("%s/batch.%03d", d, int((NR - 1) / n)) }' \
 		"$tmp/pending"
-	for j in "$tmp"/batch.??; do
-		batch_run "$j"
+	w=0
+	while [ $w -lt "$jobs" ]; do
+		worker &
+		w=$((w + 1))
 	done
 	wait
-	for j in "$tmp"/batch.??; do
+	for j in "$tmp"/batch.???; do
 		batch_judge "$j"
 	done
 	: > "$tmp/pending"
 }
 
 # At most this many subtests share a process.
-batch_max=24
+batch_max=12
 
 n=$(grep -cv '^[[:space:]]*\(#\|$\)' "$list")
 echo "TAP version 13"
@@ -231,8 +241,6 @@ while read -r t expect; do
 	i=$((i + 1))
 	if [ -z "$expect" ]; then
 		echo "$i $t" >> "$tmp/pending"
-		[ "$(wc -l < "$tmp/pending")" -lt $((batch_max * jobs)) ] && continue
-		flush
 		continue
 	fi
 	# Expectations are read around one subtest: it runs alone.
