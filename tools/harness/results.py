@@ -339,8 +339,8 @@ def main():
             elif line.startswith('@@@ START '):
                 running = line.split()[2]
             elif line.startswith('@@@ TIME '):
-                f = line.split()
-                times[f[2]] = int(f[3])
+                fields = line.split()
+                times[fields[2]] = int(fields[3])
                 running = None
             elif line.startswith('@@@ UPTIME '):
                 uptime_end = float(line.split()[-1])

@@ -1160,6 +1160,12 @@ EXPORT_SYMBOL_GPL(drm_gpusvm_pool_free_blocks);
 
 /* ---- references and the commit section (rule R2) ---- */
 
+/* The device folio of a DRM_INTERCONNECT_DRIVER entry. */
+static struct folio *drm_gpusvm_entry_folio(const struct drm_pagemap_addr *a)
+{
+	return page_folio(pfn_to_page(PHYS_PFN(a->addr)));
+}
+
 /**
  * drm_gpusvm_devmem_put_refs() - drop the references of mapped device pages
  * @svm_pages: pages whose device entries are referenced
@@ -1176,14 +1182,9 @@ void drm_gpusvm_devmem_put_refs(struct drm_gpusvm_pages *svm_pages,
 		struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
 
 		if (a->proto == DRM_INTERCONNECT_DRIVER)
-			folio_put(page_folio(pfn_to_page(PHYS_PFN(a->addr))));
+			folio_put(drm_gpusvm_entry_folio(a));
 		i += 1UL << a->order;
 	}
-}
-
-static struct folio *drm_gpusvm_entry_folio(const struct drm_pagemap_addr *a)
-{
-	return page_folio(pfn_to_page(PHYS_PFN(a->addr)));
 }
 
 /*

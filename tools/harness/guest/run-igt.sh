@@ -11,10 +11,11 @@
 # Consecutive subtests without expectations share an IGT process (up to
 # batch_max; see batch_run), two such processes run at once (flush), one
 # that has expectations runs alone, and any a batch cannot judge one by
-# one runs again alone, as igt_runner runs every subtest. Each is reported as TAP: a pass needs IGT's "Subtest ...:
-# SUCCESS" line, nothing on stderr (igt_runner's "warn"), a passing exit
-# status and its expectations met; a skip (exit 77, or IGT's SKIP line in
-# a batch) is judged by tests/expected-skips; anything else fails.
+# one runs again alone, as igt_runner runs every subtest. Each is
+# reported as TAP: a pass needs IGT's "Subtest ...: SUCCESS" line, nothing
+# on stderr (igt_runner's "warn"), a passing exit status and its
+# expectations met; a skip (exit 77, or IGT's SKIP line in a batch) is
+# judged by tests/expected-skips; anything else fails.
 # Kernel messages of level err and worse during a subtest (igt_runner's
 # dmesg-warn) fail the run through the verdict's /dev/kmsg scan.
 # A missing userland, a failed load or unload of vxe ends the group with
