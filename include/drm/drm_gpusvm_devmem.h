@@ -66,6 +66,9 @@ struct drm_gpusvm_record {
  *	construction bias while a migration fills the chunk
  * @flags: DRM_GPUSVM_CHUNK_FILLED once its first fill is over,
  *	DRM_GPUSVM_CHUNK_SPARSE once it was queued for sparse eviction
+ * @born: jiffies when it was allocated, for the migration that fills it;
+ *	CPU faults leave its pages alone for &drm_gpusvm_pool.timeslice_ms
+ *	after that
  * @lru: link in &drm_gpusvm_pool.lru
  * @free: link in &drm_gpusvm_pool.free_chunks
  * @sparse: link in &drm_gpusvm_pool.sparse_chunks
@@ -81,6 +84,7 @@ struct drm_gpusvm_chunk {
 	unsigned long flags;
 #define DRM_GPUSVM_CHUNK_FILLED	0
 #define DRM_GPUSVM_CHUNK_SPARSE	1
+	unsigned long born;
 	struct list_head lru;
 	struct llist_node free;
 	struct llist_node sparse;
@@ -111,6 +115,11 @@ struct drm_gpusvm_pool_ops {
  * @dev: the device that copies (DMA mappings are made for it)
  * @ops: the copy engine
  * @owner: device-private page owner (&drm_gpusvm_ctx.device_private_page_owner)
+ * @timeslice_ms: the CPU side of the timeslice that bounds CPU/GPU
+ *	ping-pong (the GPU side is &drm_gpusvm_ctx.timeslice_ms): a CPU
+ *	fault on a page that came into device memory less than this long ago
+ *	does not migrate it yet, the access retries until then. 0 (the
+ *	default) for none; the driver sets it before the first migration
  * @pagemap: the MEMORY_DEVICE_PRIVATE pages standing for device memory
  * @res: the free physical region they occupy
  * @pfn_first: pfn of device offset 0
@@ -139,6 +148,12 @@ struct drm_gpusvm_pool_ops {
  *	system memory)
  * @copy_failures: copy or clear operations that failed (the pages
  *	involved stay where they were)
+ * @unmovable: migrations refused because the range's memory cannot
+ *	migrate (shared, file-backed or hugetlb memory)
+ * @timeslice_refusals: migrations refused because the range last migrated
+ *	within &drm_gpusvm_ctx.timeslice_ms
+ * @cow_pages: pages a migration left in system memory because the CPU
+ *	maps them read-only, copy-on-write (drm_gpusvm_fill_chunk())
  * @fail_alloc: fault injection: chunk allocations to fail
  * @fail_copy: fault injection: copies and clears to fail
  */
@@ -146,6 +161,7 @@ struct drm_gpusvm_pool {
 	struct device *dev;
 	const struct drm_gpusvm_pool_ops *ops;
 	void *owner;
+	unsigned int timeslice_ms;
 	struct dev_pagemap pagemap;
 	struct resource *res;
 	unsigned long pfn_first;
@@ -167,6 +183,9 @@ struct drm_gpusvm_pool {
 	atomic64_t sparse_evictions;
 	atomic64_t alloc_failures;
 	atomic64_t copy_failures;
+	atomic64_t unmovable;
+	atomic64_t timeslice_refusals;
+	atomic64_t cow_pages;
 	struct fault_attr fail_alloc;
 	struct fault_attr fail_copy;
 };

@@ -11,8 +11,9 @@
  * sets are 2x and 4x its size, from one VM, four threads with a VM each,
  * and four processes; after every GPU pass over a working set the CPU
  * checks every byte of it. Then 2 MiB ranges are unmapped, mremap()ed and
- * read by the CPU right after the GPU wrote them, and 64 KiB ranges are
- * forked over, while another VM keeps evicting. A further case runs a 4x
+ * read by the CPU right after the GPU wrote them, and 64 KiB and 2 MiB
+ * ranges are forked over (the child reading and exiting while the parent's
+ * GPU writes), while another VM keeps evicting. A further case runs a 4x
  * working set while the engine's fault injection (debugfs
  * fail_vram_alloc, fail_vram_copy) makes one VRAM allocation and one copy
  * in ten fail: the data must come through intact from system memory or
@@ -49,7 +50,7 @@
 #define STORE_OFF		0x5c0
 #define WORKERS			4
 #define PASSES			3
-#define RACE_ROUNDS		32
+#define RACE_ROUNDS		40
 #define FORK_SPAN		(4 * SZ_64K)
 #define CYCLES			1000
 #define CYCLES_PARALLEL		2
@@ -521,33 +522,44 @@ static void *pressure_thread(void *arg)
 }
 
 /*
- * Fork racing eviction, on 64 KiB ranges: a VMA of FORK_SPAN between
- * PROT_NONE guards, so no 2 MiB range fits. The GPU writes it into VRAM
- * (pass @pass), the process forks, the child reads it all (its CPU faults
- * migrate the pages the two share) while the parent's GPU writes pass
- * @pass + 1 (breaking copy-on-write from the GPU side): the child must
- * see pass @pass, the parent pass @pass + 1. (2 MiB ranges are left out:
- * a child exiting while its parent's shared 2 MiB device folio migrates
- * hits a Linux 7.2 bug, tests/known-failures.d/.)
+ * Fork racing eviction. With @huge, on one 2 MiB range (a 2 MiB device
+ * folio, PMD-mapped in both processes after the fork); else on 64 KiB
+ * ranges: a VMA of FORK_SPAN between PROT_NONE guards, so no 2 MiB range
+ * fits. The GPU writes it into VRAM (pass @pass), the process forks, the
+ * child reads it all (its CPU faults migrate the pages the two share) and
+ * exits while the parent's GPU writes pass @pass + 1 (breaking
+ * copy-on-write from the GPU side): the child must see pass @pass, the
+ * parent pass @pass + 1. A child exiting while the folio migrates is what
+ * patches/0003 (zap_huge_pmd()) fixes.
  */
-static int fork_round(struct xe_svm_ctx *c, unsigned int pass)
+static int fork_round(struct xe_svm_ctx *c, unsigned int pass, bool huge)
 {
-	size_t len = FORK_SPAN + 3 * SZ_64K;
-	uint8_t *g = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-			  -1, 0), *buf;
+	size_t span = huge ? SZ_2M : FORK_SPAN;
+	size_t len = huge ? SZ_2M : FORK_SPAN + 3 * SZ_64K;
+	uint8_t *g, *buf;
 	int err, status;
 	pid_t pid;
 
-	if (g == MAP_FAILED)
-		return -1;
-	buf = (uint8_t *)(((uintptr_t)g + 2 * SZ_64K - 1) & ~(SZ_64K - 1));
-	err = mprotect(buf, FORK_SPAN, PROT_READ | PROT_WRITE);
-	if (err) {
-		tap_diag("mprotect: %s", strerror(errno));
-		goto out;
+	if (huge) {
+		g = buf_alloc(SZ_2M);
+		if (!g)
+			return -1;
+		buf = g;
+	} else {
+		g = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (g == MAP_FAILED)
+			return -1;
+		buf = (uint8_t *)(((uintptr_t)g + 2 * SZ_64K - 1) &
+				  ~(SZ_64K - 1));
+		err = mprotect(buf, span, PROT_READ | PROT_WRITE);
+		if (err) {
+			tap_diag("mprotect: %s", strerror(errno));
+			goto out;
+		}
 	}
-	fill(buf, FORK_SPAN);
-	err = gpu_pass(c, buf, FORK_SPAN, pass);
+	fill(buf, span);
+	err = gpu_pass(c, buf, span, pass);
 	if (err)
 		goto out;
 	pid = fork();
@@ -556,15 +568,15 @@ static int fork_round(struct xe_svm_ctx *c, unsigned int pass)
 		goto out;
 	}
 	if (!pid)
-		_exit(cpu_check(buf, FORK_SPAN, pass) ? 1 : 0);
-	err = gpu_pass(c, buf, FORK_SPAN, pass + 1);
+		_exit(cpu_check(buf, span, pass) ? 1 : 0);
+	err = gpu_pass(c, buf, span, pass + 1);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status)) {
 		tap_diag("the child did not see the data of before the fork");
 		err = -1;
 	}
 	if (!err)
-		err = cpu_check(buf, FORK_SPAN, pass + 1);
+		err = cpu_check(buf, span, pass + 1);
 out:
 	munmap(g, len);
 	return err;
@@ -574,15 +586,15 @@ out:
  * One round on a range the GPU just wrote into VRAM, while the pressure
  * thread evicts: @op 0 unmaps a 2 MiB one, 1 moves it with mremap() and
  * reads it at the new place, 2 reads it right away, 3 forks over 64 KiB
- * ones (fork_round()).
+ * ones, 4 over a 2 MiB one (fork_round()).
  */
 static int race_round(struct xe_svm_ctx *c, unsigned int op)
 {
 	uint8_t *buf, *to;
 	int err;
 
-	if (op == 3)
-		return fork_round(c, op + 1);
+	if (op >= 3)
+		return fork_round(c, op + 1, op == 4);
 	buf = buf_alloc(SZ_2M);
 	if (!buf)
 		return -1;
@@ -618,7 +630,8 @@ out:
 }
 
 static const char *const race_op[] = {
-	"munmap", "mremap", "CPU read", "fork",
+	"munmap", "mremap", "CPU read", "fork over 64 KiB",
+	"fork over 2 MiB",
 };
 
 static enum result case_races(void)

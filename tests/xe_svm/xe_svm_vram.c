@@ -10,7 +10,10 @@
  * range must not; a CPU read migrates the data back (pagemap: no page left
  * in VRAM) and every byte is checked; once the
  * buffers are gone, VRAM in use is back to zero. Fork after migration must
- * leave the child the pre-fork data while the parent's GPU writes anew.
+ * leave the child the pre-fork data while the parent's GPU writes anew,
+ * also when the child exits while the 2 MiB device folio the two share
+ * migrates; a GPU fault on pages fork left shared leaves them, and the
+ * child's copy, in system memory.
  * CPU threads and the GPU incrementing one dword lose no update; a
  * VRAM-resident range survives mremap and munmap of half of it and stays
  * right for two VMs mirroring it; a 64 KiB chunk unmapped down to one page
@@ -340,6 +343,220 @@ out:
 		munmap(buf, SZ_2M);
 	free(want);
 	return res;
+}
+
+#define FORK_EXIT_ROUNDS	64
+#define THP_TRIES		3
+
+/* AnonHugePages of the VMA holding @p, in KiB (/proc/self/smaps); -1 if none. */
+static long anon_huge_kb(const void *p)
+{
+	unsigned long lo, hi, a = (unsigned long)p;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	bool in = false;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = lo <= a && a < hi;
+		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * A fresh 2 MiB buffer backed by one THP (by smaps), filled from @seed, so
+ * that the GPU's migration makes it one 2 MiB device folio, PMD-mapped.
+ * THP allocation may fail for a moment (fragmentation): THP_TRIES tries.
+ */
+static uint8_t *map_thp(uint8_t seed)
+{
+	unsigned int i;
+	uint8_t *p;
+	long kb;
+
+	for (i = 0; i < THP_TRIES; i++) {
+		p = map_aligned(SZ_2M, SZ_2M);
+		if (!p)
+			return NULL;
+		madvise(p, SZ_2M, MADV_HUGEPAGE);
+		fill(p, SZ_2M, seed);
+		kb = anon_huge_kb(p);
+		if (kb == (long)(SZ_2M / 1024))
+			return p;
+		munmap(p, SZ_2M);
+	}
+	tap_diag("no THP for a 2 MiB buffer in %u tries (AnonHugePages %ld kB)",
+		 THP_TRIES, kb);
+	return NULL;
+}
+
+/*
+ * Fork while the GPU's 2 MiB is one device folio in VRAM (from a THP;
+ * every page in VRAM by the page table), FORK_EXIT_ROUNDS times, each on a
+ * fresh buffer. The child exits while the parent's GPU writes the range
+ * again, which migrates the folio the two share back to system memory (the
+ * device PMD is read-only after fork): on even rounds without touching it,
+ * after a delay that varies with the round, on odd rounds after reading
+ * every byte, which must be the data of before the fork. The parent checks
+ * every byte after each of its writes. Without patches/0003 the child's
+ * exit takes the PMD migration entry for a device-private mapping (kernel
+ * BUG in folio_put(), first round).
+ */
+static enum result case_fork_2m_exit(void)
+{
+	uint8_t *buf = NULL, *want = malloc(SZ_2M);
+	enum result res = FAIL;
+	unsigned int round;
+	struct xe_svm_ctx c;
+	int status;
+	pid_t pid;
+
+	if (ctx_init(&c) || !want)
+		goto out;
+	for (round = 0; round < FORK_EXIT_ROUNDS; round++) {
+		buf = map_thp(round);
+		if (!buf)
+			goto out;
+		memcpy(want, buf, SZ_2M);
+		if (gpu_store(&c, buf, SZ_2M, 200 + round))
+			goto out;
+		store(want, SZ_2M, 200 + round);
+		if (vram_pages_are("before the fork", buf, SZ_2M,
+				   SZ_2M / SZ_4K))
+			goto out;
+		pid = fork();
+		if (pid < 0)
+			goto out;
+		if (!pid) {
+			if (round & 1)
+				_exit(xe_svm_compare("the child's view", buf,
+						     want, SZ_2M) ? 1 : 0);
+			usleep(round / 2 % 4 * 500);
+			_exit(0);
+		}
+		if (gpu_store(&c, buf, SZ_2M, 300 + round)) {
+			waitpid(pid, &status, 0);
+			goto out;
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			tap_diag("round %u: child status 0x%x", round, status);
+			goto out;
+		}
+		store(want, SZ_2M, 300 + round);
+		if (xe_svm_compare("the parent's data after its GPU wrote", buf,
+				   want, SZ_2M)) {
+			tap_diag("round %u", round);
+			goto out;
+		}
+		munmap(buf, SZ_2M);
+		buf = NULL;
+	}
+	res = PASS;
+out:
+	return finish(&c, buf, SZ_2M, want, res);
+}
+
+/* PREFETCH [buf, buf + len) of @c's VM into VRAM (region instance 1). */
+static int prefetch_vram(struct xe_svm_ctx *c, uint8_t *buf, size_t len)
+{
+	struct xe_svm_bind_args a = {
+		.vm = c->vm,
+		.op = DRM_XE_VM_BIND_OP_PREFETCH,
+		.addr = to_u64(buf),
+		.range = len,
+		.pat_index = dev.pat_index,
+		.prefetch_region = 1,
+	};
+	int err = xe_svm_bind(dev.fd, &a, &c->fence[0]);
+
+	if (err)
+		tap_diag("PREFETCH to VRAM: %s", xe_svm_strerror(err));
+	return err;
+}
+
+/*
+ * A GPU fault on pages that fork left shared with a child: the parent's
+ * GPU writes a 2 MiB THP-backed buffer that it and its child still share
+ * copy-on-write, never in VRAM before. The shared pages must stay in
+ * system memory (debugfs vram cow_pages grows by all 512 of them, none of
+ * the parent's pages is in VRAM), the child's copy must be untouched
+ * (every byte as at fork, none of its pages in VRAM) and the parent must
+ * read its GPU's data. Once the child is gone, a PREFETCH to VRAM moves
+ * the parent's pages, its own now, into VRAM, every one of them.
+ */
+static enum result case_fork_shared_gpu_fault(void)
+{
+	uint8_t *buf = map_thp(0x4c), *want = malloc(SZ_2M);
+	int pipefd[2] = { -1, -1 }, status = 0;
+	enum result res = FAIL;
+	struct xe_svm_ctx c;
+	long long cow;
+	pid_t pid = -1;
+	char go = 1;
+
+	if (ctx_init(&c) || !buf || !want || pipe(pipefd))
+		goto out;
+	memcpy(want, buf, SZ_2M);
+	cow = xe_svm_debugfs_get(dev.fd, "vram", "cow_pages");
+	pid = fork();
+	if (pid < 0)
+		goto out;
+	if (!pid) {
+		if (read(pipefd[0], &go, 1) != 1)
+			_exit(2);
+		if (vram_pages_are("the child's copy after the parent's GPU wrote",
+				   buf, SZ_2M, 0))
+			_exit(1);
+		_exit(xe_svm_compare("the child's copy after the parent's GPU wrote",
+				     buf, want, SZ_2M) ? 1 : 0);
+	}
+	if (gpu_store(&c, buf, SZ_2M, 40))
+		goto out;
+	if (xe_svm_debugfs_get(dev.fd, "vram", "cow_pages") <
+	    cow + (long long)(SZ_2M / SZ_4K)) {
+		tap_diag("debugfs vram cow_pages %lld, was %lld: the shared pages were not left out",
+			 xe_svm_debugfs_get(dev.fd, "vram", "cow_pages"), cow);
+		goto out;
+	}
+	if (vram_pages_are("the parent's shared pages after its GPU wrote", buf,
+			   SZ_2M, 0))
+		goto out;
+	status = 0;
+	if (write(pipefd[1], &go, 1) != 1 || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status)) {
+		tap_diag("the child's copy: status 0x%x", status);
+		pid = -1;
+		goto out;
+	}
+	pid = -1;
+	store(want, SZ_2M, 40);
+	if (xe_svm_compare("the parent's data after its GPU wrote", buf, want,
+			   SZ_2M))
+		goto out;
+	if (prefetch_vram(&c, buf, SZ_2M) ||
+	    vram_pages_are("after the child exited and a PREFETCH to VRAM", buf,
+			   SZ_2M, SZ_2M / SZ_4K) ||
+	    xe_svm_compare("the parent's data after the PREFETCH", buf, want,
+			   SZ_2M))
+		goto out;
+	res = PASS;
+out:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	return finish(&c, buf, SZ_2M, want, res);
 }
 
 #define HAMMER_THREADS		2
@@ -791,18 +1008,41 @@ static enum result case_exit(void)
 
 /*
  * The last case: with every device file closed but VRAM pages still in
- * our address space, vxe unloads: it evicts them to our system memory
- * first (our page table must then map none of its former VRAM pfns), so
- * the data reads back intact afterwards, from RAM (a device page left
- * behind would be fatal to touch with the driver gone, so it is not
- * touched then). vxe is then loaded again for whoever comes next.
+ * our address space, and in a forked child's (the 2 MiB device folio is
+ * mapped in both), vxe unloads: it evicts them to system memory first
+ * (neither page table may then map any of its former VRAM pfns), so the
+ * data reads back intact afterwards, from RAM, in both processes (a device
+ * page left behind would be fatal to touch with the driver gone, so it is
+ * not touched then). vxe is then loaded again for whoever comes next.
  */
+
+/* The child of case_unload(): wait for the unload, then check its copy. */
+static int unload_child(int go_fd, const struct xe_svm_vram_pfns *pfns,
+			const uint8_t *buf, const uint8_t *want)
+{
+	long left;
+	char go;
+
+	if (read(go_fd, &go, 1) != 1 || go != 'u')
+		return 2;
+	left = xe_svm_vram_pages_in(pfns, buf, SZ_2M);
+	if (left) {
+		tap_diag("child, after vxe unloaded: %ld pages still mapped to its VRAM pfns",
+			 left);
+		return 1;
+	}
+	return xe_svm_compare("the child's data after vxe unloaded", buf, want,
+			      SZ_2M) ? 1 : 0;
+}
+
 static enum result case_unload(void)
 {
 	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	int pipefd[2] = { -1, -1 }, status;
 	struct xe_svm_vram_pfns pfns;
 	enum result res = FAIL;
 	struct xe_svm_ctx c;
+	pid_t pid = -1;
 	long left;
 
 	if (ctx_init(&c) || !buf || !want)
@@ -824,6 +1064,19 @@ static enum result case_unload(void)
 	if (vram_pages_are("2 MiB written by the GPU", buf, SZ_2M,
 			   SZ_2M / SZ_4K))
 		goto out;
+	if (pipe(pipefd))
+		goto out;
+	pid = fork();
+	if (pid < 0)
+		goto out;
+	if (!pid) {
+		close(dev.fd);
+		_exit(unload_child(pipefd[0], &pfns, buf, want));
+	}
+	if (xe_svm_vram_pages_in(&pfns, buf, SZ_2M) != (long)(SZ_2M / SZ_4K)) {
+		tap_diag("after fork: the parent's 2 MiB not all in VRAM");
+		goto out;
+	}
 	if (xe_svm_ctx_fini(&c))
 		goto out;
 	close(dev.fd);
@@ -846,6 +1099,14 @@ static enum result case_unload(void)
 		goto out_reload;
 	res = PASS;
 out_reload:
+	/* The child's turn: its copy must have left VRAM too. */
+	if (write(pipefd[1], "u", 1) != 1 || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status)) {
+		tap_diag("the forked child's copy after vxe unloaded: status 0x%x",
+			 status);
+		res = FAIL;
+	}
+	pid = -1;
 	if (system("modprobe vxe")) {
 		tap_diag("loading vxe again failed");
 		res = FAIL;
@@ -857,6 +1118,14 @@ out_reopen:
 		res = FAIL;
 	}
 out:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
 	return finish(&c, buf, SZ_2M, want, res);
 }
 
@@ -870,6 +1139,8 @@ static const struct {
 	{ "sysmem-4k-stays", case_4k },
 	{ "vram-teardown-returns-chunks", case_teardown },
 	{ "vram-fork-child-keeps-data", case_fork },
+	{ "vram-fork-2m-child-exits", case_fork_2m_exit },
+	{ "vram-gpu-fault-skips-fork-shared", case_fork_shared_gpu_fault },
 	{ "vram-cpu-gpu-atomic-hammer", case_hammer },
 	{ "vram-mremap-then-gpu-at-new-address", case_mremap },
 	{ "vram-munmap-half-of-2m", case_munmap_half },

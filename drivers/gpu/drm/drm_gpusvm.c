@@ -898,10 +898,14 @@ err_unmap:
  * invalidation ran since the walk began, and records that notifier
  * sequence in @svm_pages->notifier_seq. The caller commits GPU PTEs only
  * under the notifier lock after mmu_interval_read_retry() on that sequence.
+ * Invalidations racing the walk make it walk again, for at most
+ * HMM_RANGE_DEFAULT_TIMEOUT; then it gives up with -EBUSY, and the caller's
+ * patience decides whether to call again.
  *
  * Return: 0; -EFAULT if the span is unmapped, the mm is gone or a page
  * cannot be mapped; -EOPNOTSUPP for device pages this path cannot map;
- * -EPERM/-EBUSY/-ENOMEM from the walk.
+ * -EBUSY if invalidations kept racing the walk; -EPERM/-EBUSY/-ENOMEM
+ * from the walk.
  */
 int drm_gpusvm_get_pages(struct drm_gpusvm *gpusvm,
 			 struct drm_gpusvm_pages *svm_pages,
@@ -910,6 +914,8 @@ int drm_gpusvm_get_pages(struct drm_gpusvm *gpusvm,
 			 unsigned long pages_start, unsigned long pages_end,
 			 const struct drm_gpusvm_ctx *ctx)
 {
+	unsigned long timeout =
+		jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	unsigned long npages = (pages_end - pages_start) >> PAGE_SHIFT;
 	struct hmm_range hmm_range = {
 		.notifier = notifier,
@@ -926,6 +932,8 @@ int drm_gpusvm_get_pages(struct drm_gpusvm *gpusvm,
 	int err;
 
 retry:
+	if (time_after(jiffies, timeout))
+		return -EBUSY;
 	hmm_range.notifier_seq = mmu_interval_read_begin(notifier);
 
 	/* Fast path: nothing invalidated the mapping since it was made. */

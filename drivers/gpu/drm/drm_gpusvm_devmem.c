@@ -182,6 +182,7 @@ drm_gpusvm_chunk_alloc(struct drm_gpusvm_pool *pool, unsigned long size)
 	chunk->pfn = pool->pfn_first +
 		(gpu_buddy_block_offset(block) >> PAGE_SHIFT);
 	INIT_LIST_HEAD(&chunk->lru);
+	chunk->born = jiffies;
 	/* The construction bias: no free can release the chunk mid-fill. */
 	atomic_set(&chunk->live, 1);
 
@@ -202,7 +203,10 @@ static void drm_gpusvm_chunk_done(struct drm_gpusvm_chunk *chunk)
 	drm_gpusvm_chunk_sub(chunk, 1);
 }
 
-static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk);
+static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk,
+					    bool teardown);
+static u64 __drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes,
+				   bool teardown);
 
 /*
  * A chunk whose pages were freed down to an eighth (a 2 MiB range mostly
@@ -223,8 +227,8 @@ static void drm_gpusvm_pool_sparse_work(struct work_struct *work)
 		 * the eighth on the way). Nothing to evict.
 		 */
 		if (atomic_read(&chunk->live) > 1) {
-			atomic64_add(drm_gpusvm_chunk_evict(chunk) << PAGE_SHIFT,
-				     &pool->evicted);
+			atomic64_add(drm_gpusvm_chunk_evict(chunk, false) <<
+				     PAGE_SHIFT, &pool->evicted);
 			atomic64_inc(&pool->sparse_evictions);
 		}
 		/* The bias drm_gpusvm_folio_free() kept for us. */
@@ -484,6 +488,15 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 	if (retired)
 		return 0;
 	pool = chunk->pool;
+	/*
+	 * The CPU side of the timeslice: data the GPU moved in a moment ago
+	 * stays for the GPU to use; the access retries (core mm unlocks the
+	 * page) until the slice is over. Bounds CPU/GPU ping-pong.
+	 */
+	if (pool->timeslice_ms &&
+	    time_before(jiffies, chunk->born +
+			msecs_to_jiffies(pool->timeslice_ms)))
+		return 0;
 	mig.pgmap_owner = pool->owner;
 
 	/*
@@ -500,16 +513,10 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 	end = min(end, vma->vm_end);
 	/*
 	 * A large folio mapped by PTEs (after mremap, mprotect or a partial
-	 * munmap split its PMD): migrate_vma_setup() splits it, but Linux
-	 * 7.2 then keeps taking the old folio, now the head's, for the
-	 * locked fault folio, and finalize unlocks the head twice if it is
-	 * in the window and not the faulting page. So migrate the faulting
-	 * page alone; the rest, split by then, follows on its own faults.
+	 * munmap split its PMD) is split by migrate_vma_setup() and migrates
+	 * with the rest of the window (patches/0005 keeps core mm's idea of
+	 * the locked fault folio right across that split).
 	 */
-	if (vmf->pte && folio_test_large(folio)) {
-		start = vmf->address & PAGE_MASK;
-		end = start + PAGE_SIZE;
-	}
 	if (!vmf->pte && folio_order(folio) &&
 	    IS_ALIGNED(start, SZ_2M) && end - start == SZ_2M)
 		mig.flags |= MIGRATE_VMA_SELECT_COMPOUND;
@@ -707,21 +714,40 @@ void drm_gpusvm_pool_debugfs_init(struct drm_gpusvm_pool *pool,
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_debugfs_init);
 
+/* Teardown waits this long for a page that will not move before it says so. */
+#define DRM_GPUSVM_FINI_PATIENCE	(30 * HZ)
+
 /**
  * drm_gpusvm_pool_fini() - tear down a pool
  * @pool: the pool; nothing may migrate into it any more (no GPU SVM
  *	of the device is left)
  *
  * Whatever processes still have in device memory is evicted to system
- * memory first, so they keep their data; pages busy for a moment are
- * retried until none is left. Then the device pages go.
+ * memory first, so they keep their data, with the allocator's full effort
+ * for 2 MiB targets; pages busy for a moment (locked by a CPU fault, being
+ * freed) are retried until none is left. Then the device pages go. Every
+ * page can move (folios mapped in several mms after fork included), so
+ * this ends; a page still there after DRM_GPUSVM_FINI_PATIENCE without
+ * progress is reported once (the device memory cannot be released under
+ * it, nor the data dropped) and waited for.
  */
 void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool)
 {
+	s64 used = atomic64_read(&pool->used);
+	unsigned long since = jiffies;
+
 	while (atomic_read(&pool->chunks)) {
-		drm_gpusvm_pool_evict(pool, U64_MAX);
-		if (atomic_read(&pool->chunks))
-			msleep(20);
+		__drm_gpusvm_pool_evict(pool, U64_MAX, true);
+		if (!atomic_read(&pool->chunks))
+			break;
+		if (atomic64_read(&pool->used) < used) {
+			used = atomic64_read(&pool->used);
+			since = jiffies;
+		}
+		WARN_ONCE(time_after(jiffies, since + DRM_GPUSVM_FINI_PATIENCE),
+			  "drm_gpusvm: %lld bytes of device memory will not move\n",
+			  (long long)used);
+		msleep(20);
 	}
 	WARN_ON(!list_empty(&pool->lru));
 	/* The driver's blocks must be back before its memory goes. */
@@ -734,10 +760,20 @@ EXPORT_SYMBOL_GPL(drm_gpusvm_pool_fini);
 
 /* ---- migration to device memory ---- */
 
-/* Fill the chunk's pages for every entry migration collected. */
+/*
+ * Fill the chunk's pages for every entry migration collected. With
+ * @writable (the caller maps the range writable), pages the CPU maps
+ * read-only stay: in a writable anonymous VMA those are copy-on-write,
+ * shared with another process since fork (or not yet reused after it),
+ * and the caller's write walk would pull them straight back to break
+ * COW. Left here, the walk breaks it in system memory with one copy, the
+ * other process's copy never moves, and the next migration of the range
+ * takes the page, exclusive by then.
+ */
 static int drm_gpusvm_fill_chunk(struct drm_gpusvm_pool *pool,
 				 struct drm_gpusvm_chunk *chunk,
-				 struct migrate_vma *mig, dma_addr_t *dma)
+				 struct migrate_vma *mig, dma_addr_t *dma,
+				 bool writable)
 {
 	unsigned long npages = (mig->end - mig->start) >> PAGE_SHIFT;
 	unsigned long i, copied = 0;
@@ -757,6 +793,11 @@ static int drm_gpusvm_fill_chunk(struct drm_gpusvm_pool *pool,
 		if (s & MIGRATE_PFN_COMPOUND)
 			order = DRM_GPUSVM_ORDER_2M;
 		nr = 1UL << order;
+		if (writable && spage && !(s & MIGRATE_PFN_WRITE)) {
+			atomic64_add(nr, &pool->cow_pages);
+			i += nr;
+			continue;
+		}
 
 		/* Initialise through the page: its old folio may be gone. */
 		zone_device_page_init(pfn_to_page(chunk->pfn + i),
@@ -804,17 +845,25 @@ static int drm_gpusvm_fill_chunk(struct drm_gpusvm_pool *pool,
  * @pool: the device memory
  * @ctx: @timeslice_ms: refuse while the range's last migration is younger
  *
- * Allocates one chunk of the range's size, migrates the range's system
+ * Refuses, before allocating anything, a range whose memory cannot
+ * migrate (&drm_gpusvm_pages_flags.migrate_devmem: created for a GPU SVM
+ * context without @devmem_possible, or over memory other than private
+ * anonymous memory, which migrate_vma_setup() would not take). Else
+ * allocates one chunk of the range's size, migrates the range's system
  * pages into it (a 2 MiB range mapped by a PMD, or an empty one, as one
  * order-9 folio) and clears the holes. Pages that cannot move now stay
- * where they are: the range may end up partly in device memory. The
+ * where they are: the range may end up partly in device memory. Unless
+ * @ctx asks for a read-only mapping, that includes pages the CPU maps
+ * read-only, copy-on-write since fork (see drm_gpusvm_fill_chunk()). The
  * range's own notifier zaps its GPU mappings as part of the migration;
  * the caller gets and commits the new pages as after any invalidation.
- * Caller holds the driver lock, not mmap_lock.
+ * Each refusal is counted in @pool by its reason. Caller holds the
+ * driver lock, not mmap_lock.
  *
- * Return: 0 if at least one page moved; -ENOSPC when the pool is full;
- * -EBUSY if nothing could move or the timeslice has not expired; -EFAULT
- * if the CPU mapping is gone; -ENOMEM.
+ * Return: 0 if at least one page moved; -EOPNOTSUPP if the range cannot
+ * migrate; -ENOSPC when the pool is full; -EBUSY if nothing could move or
+ * the timeslice has not expired; -EFAULT if the CPU mapping is gone;
+ * -ENOMEM.
  */
 int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
 				       struct drm_gpusvm_range *range,
@@ -840,15 +889,29 @@ int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
 
 	if (end - start < SZ_64K)
 		return -EINVAL;
+	if (!range->pages.flags.migrate_devmem) {
+		atomic64_inc(&pool->unmovable);
+		return -EOPNOTSUPP;
+	}
 	if (ctx->timeslice_ms && range->migrated &&
 	    time_before(jiffies, range->migrated +
-			msecs_to_jiffies(ctx->timeslice_ms)))
+			msecs_to_jiffies(ctx->timeslice_ms))) {
+		atomic64_inc(&pool->timeslice_refusals);
 		return -EBUSY;
+	}
 	if (end - start == SZ_2M)
 		mig.flags |= MIGRATE_VMA_SELECT_COMPOUND;
 
 	chunk = drm_gpusvm_chunk_alloc(pool, end - start);
-	/* Full: evict the coldest chunks, about as much as we need. */
+	/*
+	 * Full: first the chunks whose pages core mm already freed (as
+	 * drm_gpusvm_pool_alloc_blocks() does), then evict the coldest ones,
+	 * about as much as we need.
+	 */
+	if (PTR_ERR_OR_ZERO(chunk) == -ENOSPC) {
+		drm_gpusvm_pool_flush(pool);
+		chunk = drm_gpusvm_chunk_alloc(pool, end - start);
+	}
 	if (PTR_ERR_OR_ZERO(chunk) == -ENOSPC &&
 	    drm_gpusvm_pool_evict(pool, end - start))
 		chunk = drm_gpusvm_chunk_alloc(pool, end - start);
@@ -880,7 +943,7 @@ int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
 	if (err)
 		goto out_unlock;
 
-	err = drm_gpusvm_fill_chunk(pool, chunk, &mig, dma);
+	err = drm_gpusvm_fill_chunk(pool, chunk, &mig, dma, !ctx->read_only);
 	migrate_vma_pages(&mig);
 	migrate_vma_finalize(&mig);
 	if (!err)
@@ -899,53 +962,25 @@ EXPORT_SYMBOL_GPL(drm_gpusvm_range_migrate_to_devmem);
 
 /* ---- eviction ---- */
 
-/* A locked system folio of @order to evict into; no VMA to place it by. */
-static struct page *drm_gpusvm_evict_alloc(unsigned int order)
+/*
+ * A locked system folio of @order to evict into; no VMA to place it by.
+ * Under pressure a 2 MiB one is tried cheaply (the folio stays in device
+ * memory for now); at @teardown with the full effort of the allocator,
+ * compaction and reclaim included, since the folio has nowhere else to go.
+ */
+static struct page *drm_gpusvm_evict_alloc(unsigned int order, bool teardown)
 {
+	gfp_t gfp = GFP_HIGHUSER_MOVABLE;
 	struct folio *folio;
 
-	folio = folio_alloc(GFP_HIGHUSER_MOVABLE |
-			    (order ? __GFP_NORETRY | __GFP_NOWARN : 0), order);
+	if (order)
+		gfp |= __GFP_NOWARN |
+		       (teardown ? __GFP_RETRY_MAYFAIL : __GFP_NORETRY);
+	folio = folio_alloc(gfp, order);
 	if (!folio)
 		return NULL;
 	folio_lock(folio);
 	return folio_page(folio, 0);
-}
-
-/*
- * The pfns of @chunk eviction may take, into @pfns; returns how many.
- * Migrating a PMD-mapped device folio puts a PMD migration entry in every
- * mm that maps it, and Linux 7.2's zap_huge_pmd() takes such an entry for
- * a device-private one: a process that unmaps the folio or exits while it
- * migrates drops a mapping and a reference the entry does not hold
- * (VM_BUG_ON in folio_put()). Eviction holds no mmap_lock and cannot rule
- * that out; it leaves out the likeliest case by far, a large folio mapped
- * in more than one mm after fork (whose child exits), until a CPU fault
- * or the end of the sharing lets it go.
- */
-static unsigned long drm_gpusvm_chunk_evictable(struct drm_gpusvm_chunk *chunk,
-						unsigned long *pfns)
-{
-	unsigned long i, k, nr, n = 0;
-
-	for (i = 0; i < chunk->npages; i += nr) {
-		struct page *page = pfn_to_page(chunk->pfn + i);
-		struct folio *folio = page_folio(page);
-		bool shared = false;
-
-		nr = 1;
-		if (folio_test_large(folio) && folio_try_get(folio)) {
-			if (folio == page_folio(page) && folio_test_large(folio)) {
-				nr = folio_pfn(folio) + folio_nr_pages(folio) -
-				     page_to_pfn(page);
-				shared = folio_maybe_mapped_shared(folio);
-			}
-			folio_put(folio);
-		}
-		for (k = 0; !shared && k < nr; k++)
-			pfns[n++] = chunk->pfn + i + k;
-	}
-	return n;
 }
 
 /*
@@ -955,10 +990,12 @@ static unsigned long drm_gpusvm_chunk_evictable(struct drm_gpusvm_chunk *chunk,
  * locked or unmapped now, or whose copy target cannot be had (a 2 MiB
  * folio needs a 2 MiB target: core mm splits device folios only when it
  * knows the VMA), stay. The caller holds a live-count bias on @chunk.
+ * @teardown: the pool is going (see drm_gpusvm_evict_alloc()).
  *
  * Return: the number of pages moved.
  */
-static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk)
+static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk,
+					    bool teardown)
 {
 	struct drm_gpusvm_pool *pool = chunk->pool;
 	unsigned long npages = chunk->npages, i, moved = 0;
@@ -970,7 +1007,8 @@ static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk)
 	if (!src || !dma)
 		goto out;
 	dst = src + npages;
-	npages = drm_gpusvm_chunk_evictable(chunk, src);
+	for (i = 0; i < npages; i++)
+		src[i] = chunk->pfn + i;
 	migrate_device_pfns(src, npages);
 
 	for (i = 0; i < npages; ) {
@@ -985,7 +1023,7 @@ static unsigned long drm_gpusvm_chunk_evict(struct drm_gpusvm_chunk *chunk)
 			continue;
 		}
 		nr = 1UL << order;
-		dpage = drm_gpusvm_evict_alloc(order);
+		dpage = drm_gpusvm_evict_alloc(order, teardown);
 		if (!dpage) {
 			i += nr;
 			continue;
@@ -1016,21 +1054,9 @@ out:
 	return moved;
 }
 
-/**
- * drm_gpusvm_pool_evict() - make room in device memory
- * @pool: the pool
- * @bytes: how much device memory the caller needs
- *
- * Evicts chunks coldest first until chunks worth @bytes have been emptied
- * or every chunk was tried once, then waits for core mm's frees to return
- * their blocks to the allocator. A chunk with busy pages stays allocated
- * until its last page goes. Needs no lock of a GPU SVM and must be called
- * without the notifier lock, the pool lock or any page lock held (it locks
- * pages and invalidates); the driver lock of a GPU SVM may be held.
- *
- * Return: bytes of chunks emptied.
- */
-u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
+/* drm_gpusvm_pool_evict(), or at @teardown every chunk with full effort. */
+static u64 __drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes,
+				   bool teardown)
 {
 	unsigned int budget = atomic_read(&pool->chunks);
 	struct drm_gpusvm_chunk *chunk;
@@ -1062,8 +1088,8 @@ u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
 		 * causes would take our bias for a page left).
 		 */
 		set_bit(DRM_GPUSVM_CHUNK_SPARSE, &chunk->flags);
-		atomic64_add(drm_gpusvm_chunk_evict(chunk) << PAGE_SHIFT,
-			     &pool->evicted);
+		atomic64_add(drm_gpusvm_chunk_evict(chunk, teardown) <<
+			     PAGE_SHIFT, &pool->evicted);
 		atomic64_inc(&pool->evictions);
 		if (atomic_read(&chunk->live) == 1)
 			freed += (u64)chunk->npages << PAGE_SHIFT;
@@ -1072,6 +1098,25 @@ u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
 	drm_gpusvm_pool_flush(pool);
 	atomic64_add(ktime_us_delta(ktime_get(), t0), &pool->evict_us);
 	return freed;
+}
+
+/**
+ * drm_gpusvm_pool_evict() - make room in device memory
+ * @pool: the pool
+ * @bytes: how much device memory the caller needs
+ *
+ * Evicts chunks coldest first until chunks worth @bytes have been emptied
+ * or every chunk was tried once, then waits for core mm's frees to return
+ * their blocks to the allocator. A chunk with busy pages stays allocated
+ * until its last page goes. Needs no lock of a GPU SVM and must be called
+ * without the notifier lock, the pool lock or any page lock held (it locks
+ * pages and invalidates); the driver lock of a GPU SVM may be held.
+ *
+ * Return: bytes of chunks emptied.
+ */
+u64 drm_gpusvm_pool_evict(struct drm_gpusvm_pool *pool, u64 bytes)
+{
+	return __drm_gpusvm_pool_evict(pool, bytes, false);
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_evict);
 

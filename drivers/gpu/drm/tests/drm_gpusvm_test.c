@@ -110,7 +110,7 @@ static struct drm_gpusvm_range *fault(struct gpusvm_test *t,
 static void expect_range(struct kunit *test, struct drm_gpusvm_range *range,
 			 unsigned long start, unsigned long size)
 {
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(range), "err %ld", PTR_ERR(range));
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(range), "err %pe", range);
 	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_start(range), start);
 	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_size(range), size);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(drm_gpusvm_range_start(range),
@@ -487,7 +487,10 @@ static void devmem_roundtrip(struct kunit *test, unsigned long size)
 {
 	struct gpusvm_test *t = test_setup(test, SZ_512M);
 	struct devmem_test *dt = dt_setup(test);
-	struct drm_gpusvm_ctx ctx = { .device_private_page_owner = dt };
+	struct drm_gpusvm_ctx ctx = {
+		.device_private_page_owner = dt,
+		.devmem_possible = 1,
+	};
 	unsigned long addr = t->base, npages = size >> PAGE_SHIFT, i;
 	struct drm_gpusvm_chunk *chunk;
 	struct drm_gpusvm_record *rec;
@@ -602,7 +605,10 @@ static int migrate_range(struct kunit *test, struct gpusvm_test *t,
 			 struct devmem_test *dt, unsigned long addr,
 			 unsigned long size)
 {
-	struct drm_gpusvm_ctx ctx = { .device_private_page_owner = dt };
+	struct drm_gpusvm_ctx ctx = {
+		.device_private_page_owner = dt,
+		.devmem_possible = 1,
+	};
 	struct drm_gpusvm_range *range;
 	int err;
 
@@ -714,16 +720,47 @@ static void gpusvm_test_devmem_blocks(struct kunit *test)
 		check_user(test, base + i * SZ_2M, SZ_2M);
 }
 
-/* A 4K range is no candidate, and a full pool says so. */
+/*
+ * What cannot migrate is refused before any device memory is allocated,
+ * and the data stays where it was: a 4K range (no candidate), shared
+ * anonymous memory (shmem, whose pages migrate_vma_setup() would collect
+ * and core mm then refuse to move), and a range the GPU SVM created
+ * without @devmem_possible.
+ */
 static void gpusvm_test_devmem_refusals(struct kunit *test)
 {
+	struct drm_gpusvm_ctx sysmem_only = {};
 	struct gpusvm_test *t = test_setup(test, SZ_512M);
 	struct devmem_test *dt = dt_setup(test);
-	unsigned long b = t->base;
+	struct drm_gpusvm_range *range;
+	unsigned long b = t->base, shm, priv;
+	int err;
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(b + SZ_4K, SZ_2M - SZ_4K), 0);
 	KUNIT_EXPECT_EQ(test, migrate_range(test, t, dt, b, SZ_4K), -EINVAL);
+
+	shm = kunit_vm_mmap(test, NULL, 0, 2 * SZ_2M, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(shm));
+	shm = ALIGN(shm, SZ_2M);
+	KUNIT_EXPECT_EQ(test, migrate_range(test, t, dt, shm, SZ_2M),
+			-EOPNOTSUPP);
+	check_user(test, shm, SZ_2M);
+
+	priv = map_2m_aligned(test, 1);
+	fill_user(test, priv, SZ_2M);
+	range = fault(t, priv, 0, TASK_SIZE, &sysmem_only);
+	expect_range(test, range, priv, SZ_2M);
+	mutex_lock(&t->lock);
+	err = drm_gpusvm_range_migrate_to_devmem(&t->gpusvm, range, &dt->pool,
+						 &sysmem_only);
+	mutex_unlock(&t->lock);
+	KUNIT_EXPECT_EQ(test, err, -EOPNOTSUPP);
+	check_user(test, priv, SZ_2M);
+
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.unmovable), 2LL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.alloc_failures), 0LL);
 }
 
 #endif

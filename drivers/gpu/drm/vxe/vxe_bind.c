@@ -127,7 +127,8 @@ static bool vxe_userptr_commit(struct vxe_vm *vm, struct vxe_vma *vma)
  * @vma: the userptr VMA
  *
  * Return: 0, or the error of getting the pages (-EFAULT when the CPU
- * mapping is gone), or -EAGAIN if invalidations kept winning.
+ * mapping is gone, -EBUSY when invalidations kept racing the walk for
+ * its whole timeout), or -EAGAIN if invalidations kept winning.
  */
 int vxe_userptr_fault(struct vxe_vm *vm, struct vxe_vma *vma)
 {

@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/string_choices.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -335,7 +336,7 @@ static int vxe_info_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "devid 0x%x\nrevid %d\nis_dgfx %s\nva_bits %d\n",
 		   VXE_DEVICE_ID, VXE_REVISION,
-		   vxe_has_vram(vxe) ? "yes" : "no", VXE_VA_BITS);
+		   str_yes_no(vxe_has_vram(vxe)), VXE_VA_BITS);
 	seq_puts(m, "multi_lrc_engine_classes\nmulti_queue_engine_classes\n");
 	return 0;
 }

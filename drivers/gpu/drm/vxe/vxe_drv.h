@@ -70,7 +70,11 @@ extern const struct vxe_pat vxe_pat_table[VXE_PAT_ENTRIES];
 /* Memory regions: bit 0 system memory, bit 1 VRAM (when vram_mb > 0). */
 #define VXE_SYSMEM_MASK		BIT(0)
 #define VXE_VRAM_MASK		BIT(1)
-/* Minimum residency of a range in VRAM before it may move there again. */
+/*
+ * The timeslice bounding CPU/GPU ping-pong: data moved into VRAM stays
+ * there this long before a CPU fault takes it back, and a range does not
+ * move into VRAM again sooner than this after its last migration there.
+ */
 #define VXE_TIMESLICE_MS	5
 
 #define VXE_VM_CREATE_FLAGS	(DRM_XE_VM_CREATE_FLAG_SCRATCH_PAGE | \
@@ -262,7 +266,10 @@ struct vxe_svm_range {
  * A fault is declared unserviceable only after VXE_FAULT_RETRIES failed
  * get-pages/commit attempts spanning VXE_FAULT_PATIENCE; an attempt that
  * found a device folio locked elsewhere first sleeps, from
- * VXE_FAULT_BACKOFF_US doubling up to 64 times that.
+ * VXE_FAULT_BACKOFF_US doubling up to 64 times that. A get-pages that
+ * gave up after HMM_RANGE_DEFAULT_TIMEOUT of invalidations racing its
+ * walk (-EBUSY) is a failed attempt too, so a fault ends, served or not,
+ * within about VXE_FAULT_RETRIES of those timeouts.
  */
 #define VXE_FAULT_RETRIES	64
 #define VXE_FAULT_PATIENCE	(2 * HZ)

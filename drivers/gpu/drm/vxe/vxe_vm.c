@@ -148,6 +148,42 @@ static void vxe_vm_count_fault(struct vxe_vm *vm, unsigned long size, s64 us)
 }
 
 /*
+ * Commit the PTEs of @range for the pages drm_gpusvm_range_get_pages() just
+ * got, if they are still current. Return: 0, or -EAGAIN to walk again
+ * (after a back-off when a device folio is locked elsewhere; @tries says
+ * how long).
+ */
+static int vxe_svm_commit(struct vxe_vm *vm, struct drm_gpusvm_range *range,
+			  unsigned int tries)
+{
+	drm_gpusvm_notifier_lock(&vm->gpusvm);
+	/* Rule R1: the pages are current. */
+	if (mmu_interval_read_retry(&range->notifier->notifier,
+				    range->pages.notifier_seq) ||
+	    !drm_gpusvm_range_pages_valid(&vm->gpusvm, range)) {
+		drm_gpusvm_notifier_unlock(&vm->gpusvm);
+		return -EAGAIN;
+	}
+	if (drm_gpusvm_range_devmem_lock(&vm->gpusvm, range)) {
+		/*
+		 * Rule R2 failed: a device folio is locked elsewhere,
+		 * typically by a CPU fault migrating it back. Give it time to
+		 * finish before walking again.
+		 */
+		drm_gpusvm_notifier_unlock(&vm->gpusvm);
+		usleep_range(VXE_FAULT_BACKOFF_US << min(tries, 6u),
+			     2 * VXE_FAULT_BACKOFF_US << min(tries, 6u));
+		return -EAGAIN;
+	}
+	vxe_pt_bind(vm, drm_gpusvm_range_start(range),
+		    drm_gpusvm_range_end(range), range->pages.dma_addr);
+	to_vxe_range(range)->bound = true;
+	drm_gpusvm_range_devmem_unlock(&vm->gpusvm, range);
+	drm_gpusvm_notifier_unlock(&vm->gpusvm);
+	return 0;
+}
+
+/*
  * Get the pages of @range and commit its PTEs if no invalidation ran in
  * between, retrying until that works or patience runs out. VM lock held
  * for write.
@@ -155,45 +191,26 @@ static void vxe_vm_count_fault(struct vxe_vm *vm, unsigned long size, s64 us)
 static int vxe_svm_bind_range(struct vxe_vm *vm, struct drm_gpusvm_range *range,
 			      const struct drm_gpusvm_ctx *ctx)
 {
-	unsigned long start = drm_gpusvm_range_start(range);
-	unsigned long end = drm_gpusvm_range_end(range);
 	unsigned long deadline = jiffies + VXE_FAULT_PATIENCE;
 	unsigned int tries;
 	int err;
 
-	err = vxe_pt_prepare(vm, start, end);
+	err = vxe_pt_prepare(vm, drm_gpusvm_range_start(range),
+			     drm_gpusvm_range_end(range));
 	if (err)
 		return err;
 
 	for (tries = 0; ; tries++) {
 		err = drm_gpusvm_range_get_pages(&vm->gpusvm, range, ctx);
-		if (err)
+		if (!err)
+			err = vxe_svm_commit(vm, range, tries);
+		/*
+		 * -EBUSY: invalidations kept racing the walk for a while (a
+		 * forked child pulling shared pages back, say); it is one
+		 * more failed attempt, as -EAGAIN is.
+		 */
+		if (err != -EAGAIN && err != -EBUSY)
 			return err;
-
-		drm_gpusvm_notifier_lock(&vm->gpusvm);
-		/* Rule R1: the pages are current. */
-		if (mmu_interval_read_retry(&range->notifier->notifier,
-					    range->pages.notifier_seq) ||
-		    !drm_gpusvm_range_pages_valid(&vm->gpusvm, range)) {
-			drm_gpusvm_notifier_unlock(&vm->gpusvm);
-			err = -EAGAIN;
-		} else if (drm_gpusvm_range_devmem_lock(&vm->gpusvm, range)) {
-			/*
-			 * Rule R2 failed: a device folio is locked elsewhere,
-			 * typically by a CPU fault migrating it back. Give it
-			 * time to finish before walking again.
-			 */
-			drm_gpusvm_notifier_unlock(&vm->gpusvm);
-			usleep_range(VXE_FAULT_BACKOFF_US << min(tries, 6u),
-				     2 * VXE_FAULT_BACKOFF_US << min(tries, 6u));
-			err = -EAGAIN;
-		} else {
-			vxe_pt_bind(vm, start, end, range->pages.dma_addr);
-			to_vxe_range(range)->bound = true;
-			drm_gpusvm_range_devmem_unlock(&vm->gpusvm, range);
-			drm_gpusvm_notifier_unlock(&vm->gpusvm);
-			return 0;
-		}
 		if (tries >= VXE_FAULT_RETRIES && time_after(jiffies, deadline))
 			return err;
 	}
@@ -236,6 +253,8 @@ static int vxe_svm_fault(struct vxe_vm *vm, struct drm_gpuva *va, u64 addr,
 {
 	struct drm_gpusvm_ctx ctx = {
 		.timeslice_ms = VXE_TIMESLICE_MS,
+		/* New ranges over private anonymous memory may go to VRAM. */
+		.devmem_possible = vxe_has_vram(vm->vxe),
 	};
 	struct drm_gpusvm_range *range;
 	ktime_t t0 = ktime_get();

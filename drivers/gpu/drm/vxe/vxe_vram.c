@@ -440,6 +440,8 @@ int vxe_vram_init(struct vxe_device *vxe)
 		vxe->vram = NULL;
 		return err;
 	}
+	/* Both sides of the timeslice: CPU faults here, GPU faults in vxe_vm.c. */
+	vxe->pool.timeslice_ms = VXE_TIMESLICE_MS;
 	vxe->vram_size = size;
 	return 0;
 }
@@ -485,6 +487,11 @@ static int vxe_vram_show(struct seq_file *m, void *data)
 	seq_printf(m, "alloc_failures %lld\ncopy_failures %lld\n",
 		   (long long)atomic64_read(&vxe->pool.alloc_failures),
 		   (long long)atomic64_read(&vxe->pool.copy_failures));
+	/* Why ranges stayed in system memory, besides alloc_failures. */
+	seq_printf(m, "unmovable %lld\ntimeslice_refusals %lld\ncow_pages %lld\n",
+		   (long long)atomic64_read(&vxe->pool.unmovable),
+		   (long long)atomic64_read(&vxe->pool.timeslice_refusals),
+		   (long long)atomic64_read(&vxe->pool.cow_pages));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vxe_vram);
@@ -493,7 +500,9 @@ DEFINE_SHOW_ATTRIBUTE(vxe_vram);
  * vxe_vram_debugfs_init() - debugfs "vram": size, bytes and chunks SVM
  *	uses, bytes BOs use, the pfn range of its device-private pages
  *	(pfn_first, pfn_count), chunks evicted, bytes moved and time spent by
- *	eviction, migrations that found no VRAM and failed copies; and the
+ *	eviction, migrations that found no VRAM and failed copies, and the
+ *	other reasons ranges stayed in system memory (unmovable,
+ *	timeslice_refusals, cow_pages); and the
  *	engine's fail_vram_alloc and fail_vram_copy fault-injection
  *	attributes; and "copy_engine", vxe's copy routines timed alone (the
  *	reference of make bench)
