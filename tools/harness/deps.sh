@@ -10,6 +10,7 @@ PKGS=(
 	cpio xz-utils rsync kmod perl python3 patch
 	qemu-system-x86 qemu-utils busybox-static
 	debootstrap e2fsprogs
+	coccinelle ocaml-nox
 )
 
 missing=()
