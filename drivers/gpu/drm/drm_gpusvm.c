@@ -808,17 +808,55 @@ static bool drm_gpusvm_devmem_refs(const unsigned long *pfns,
 	return true;
 }
 
-/* Does a write need a device page of ours that is mapped read-only? */
-static bool drm_gpusvm_devmem_read_only(const unsigned long *pfns,
-					unsigned long npages, void *owner)
+/* A device page of ours mapped read-only (copy-on-write after fork)? */
+static bool drm_gpusvm_pfn_ours_read_only(unsigned long pfn, void *owner)
 {
-	unsigned long i;
+	return drm_gpusvm_pfn_is_ours(pfn, owner) && !(pfn & HMM_PFN_WRITE);
+}
 
-	for (i = 0; i < npages; i++)
-		if (drm_gpusvm_pfn_is_ours(pfns[i], owner) &&
-		    !(pfns[i] & HMM_PFN_WRITE))
-			return true;
-	return false;
+/*
+ * A write needs the device pages of ours that @pfns (a walk of the span
+ * from @start) found read-only: fault each run of them again, writable, as
+ * a stranger to them, so that core mm migrates them back to system memory
+ * (migrate_to_ram()) and breaks COW. Only those runs: a walk of the whole
+ * span without the owner would pull the span's writable device pages out
+ * of device memory too, the ones a migration just put there included.
+ * @pfns is scratch afterwards.
+ *
+ * Return: 0 if there was nothing to break, 1 if it was broken (the caller
+ * walks again), else the error of a walk.
+ */
+static int drm_gpusvm_break_cow(struct mm_struct *mm,
+				struct mmu_interval_notifier *notifier,
+				unsigned long start, unsigned long *pfns,
+				unsigned long npages, void *owner)
+{
+	unsigned long i = 0, j;
+	int err, done = 0;
+
+	while (i < npages) {
+		struct hmm_range cow = {
+			.notifier = notifier,
+			.default_flags = HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
+		};
+
+		if (!drm_gpusvm_pfn_ours_read_only(pfns[i], owner)) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < npages &&
+		     drm_gpusvm_pfn_ours_read_only(pfns[j], owner); j++)
+			;
+		cow.start = start + (i << PAGE_SHIFT);
+		cow.end = start + (j << PAGE_SHIFT);
+		cow.hmm_pfns = pfns + i;
+		err = drm_gpusvm_hmm_walk(mm, &cow);
+		if (err)
+			return err;
+		done = 1;
+		i = j;
+	}
+	return done;
 }
 
 /*
@@ -954,20 +992,22 @@ retry:
 	if (err)
 		goto out_free;
 
+	owner = hmm_range.dev_private_owner;
 	/*
 	 * hmm_range_fault() hands back our own device pages as they are, a
 	 * read-only one (after fork) included. A write needs it writable:
-	 * walk again as a stranger, so core mm migrates it back to system
-	 * memory and breaks COW.
+	 * break COW on those pages, then walk again.
 	 */
-	if (!ctx->read_only && hmm_range.dev_private_owner &&
-	    drm_gpusvm_devmem_read_only(pfns, npages,
-					hmm_range.dev_private_owner)) {
-		hmm_range.dev_private_owner = NULL;
-		kvfree(pfns);
-		goto retry;
+	if (!ctx->read_only && owner) {
+		err = drm_gpusvm_break_cow(mm, notifier, pages_start, pfns,
+					   npages, owner);
+		if (err) {
+			kvfree(pfns);
+			if (err < 0)
+				return err;
+			goto retry;
+		}
 	}
-	owner = hmm_range.dev_private_owner;
 	if (!drm_gpusvm_devmem_refs(pfns, pages_start, npages, owner, true)) {
 		kvfree(pfns);
 		goto retry;

@@ -576,17 +576,20 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 		off = PFN_PHYS(page_to_pfn(spage) - pool->pfn_first);
 		copy_err = drm_gpusvm_copy_to_ram(pool, dma, off, nr);
 		drm_gpusvm_unmap_for_copy(pool->dev, nr, dma, DMA_FROM_DEVICE);
+		/*
+		 * A failed copy leaves this folio in device memory, where its
+		 * data still is, and the rest of the window moves; if it held
+		 * the faulting page, the access faults again. A copy engine
+		 * that fails for a moment (a reset, say) costs a retry, not
+		 * the process; and a window of 512 folios does not need 512
+		 * copies in a row to succeed before anything moves.
+		 */
 		if (copy_err)
-			break;
+			drm_gpusvm_release_dst(&dst[i], nr);
 		i += nr;
 	}
-	/*
-	 * Nothing may move unless everything that must move was copied. A
-	 * failed copy leaves the window in device memory, where the data
-	 * still is, and the access faults again: a copy engine that fails
-	 * for a moment (a reset, say) costs a retry, not the process.
-	 */
-	if (ret || copy_err)
+	/* Out of memory or unmappable: nothing moves, the fault says why. */
+	if (ret)
 		drm_gpusvm_release_dst(dst, npages);
 
 	migrate_vma_pages(&mig);
