@@ -5,7 +5,7 @@
 
 H := tools/harness
 
-.PHONY: all test run bench shell kernel check help
+.PHONY: all test run bench soak shell kernel check help
 
 all: help
 
@@ -13,6 +13,7 @@ help:
 	@echo "make run    boot the guest and run the SVM demo"
 	@echo "make test   build the debug guest kernel and run the whole suite"
 	@echo "make bench  migration benchmarks on the non-debug guest kernel"
+	@echo "make soak   SOAK_MINUTES (20) of a randomised SVM mix, debug kernel"
 	@echo "make shell  boot the debug guest to an interactive shell"
 	@echo "make kernel build the debug guest kernel and test programs only"
 	@echo "make check  checkpatch --strict, W=1 and sparse on our kernel files"
@@ -25,6 +26,9 @@ run:
 
 bench:
 	$(H)/test.sh bench
+
+soak:
+	$(H)/test.sh soak
 
 shell:
 	$(H)/test.sh shell

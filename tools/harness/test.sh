@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole pipeline behind 'make test', 'make run', 'make bench' and
-# 'make shell': host packages, kernel source, overlay, config, build,
-# guest, verdict.
-# Usage: test.sh test|run|bench|shell
+# The whole pipeline behind 'make test', 'make run', 'make bench',
+# 'make soak' and 'make shell': host packages, kernel source, overlay,
+# config, build, guest, verdict.
+# Usage: test.sh test|run|bench|soak|shell
+# soak: SOAK_MINUTES (default 20) of xe_svm_soak on the debug kernel,
+# SOAK_SEED to replay a run; judged like make test.
 
 . "$(dirname "$0")/common.sh"
 take_cache_lock
 
 mode=${1:-test}
 case "$mode" in
-test|shell) flavour=debug ;;
+test|shell|soak) flavour=debug ;;
 run) flavour=${RUN_FLAVOUR:-bench} ;;
 bench) flavour=bench ;;
-*) die "usage: test.sh test|run|bench|shell" ;;
+*) die "usage: test.sh test|run|bench|soak|shell" ;;
 esac
 : > "$SVM_CACHE/timings.log"
 t_start=$(date +%s)
@@ -35,6 +37,28 @@ rc=0
 case "$mode" in
 shell)
 	exec "$HARNESS_DIR/run-guest.sh" "$flavour" shell "$REPO_DIR/tests/suite.list"
+	;;
+soak)
+	minutes=${SOAK_MINUTES:-20}
+	case "$minutes" in ''|*[!0-9]*) die "SOAK_MINUTES must be a number of minutes" ;; esac
+	mkdir -p "$RUN_DIR"
+	suite=$RUN_DIR/soak.list
+	{
+		echo "# make soak: $minutes minutes, 16 MiB of VRAM (4x over-subscribed)"
+		echo "kselftest xe_svm_soak run-vxe.sh vram_mb=16 xe_svm_soak --minutes $minutes${SOAK_SEED:+ --seed $SOAK_SEED}"
+	} > "$suite"
+	stage_begin guest
+	STEP_TIMEOUT=$((minutes * 60 + 900)) GUEST_TIMEOUT=$((minutes * 60 + 1500)) \
+		"$HARNESS_DIR/run-guest.sh" "$flavour" test "$suite" || true
+	stage_end
+	stage_begin verdict
+	set +e
+	"$HARNESS_DIR/results.py" --kmsg-allow "$REPO_DIR/tests/kernel-log-allow" \
+		--suite "$suite" ${VERBOSE:+--verbose} "$RUN_DIR/results.log" \
+		"$RUN_DIR/console.log" | tee "$RUN_DIR/verdict.txt"
+	rc=${PIPESTATUS[0]}
+	set -e
+	stage_end
 	;;
 test)
 	stage_begin check
@@ -78,5 +102,5 @@ esac
 log "stage timings (s): $(tr '\n' ' ' < "$SVM_CACHE/timings.log")total $(( $(date +%s) - t_start ))"
 log "logs: $RUN_DIR"
 # The verdict is the last line, for whoever reads only that.
-[ "$mode" = test ] && tail -n 1 "$RUN_DIR/verdict.txt"
+case "$mode" in test|soak) tail -n 1 "$RUN_DIR/verdict.txt" ;; esac
 exit $rc
