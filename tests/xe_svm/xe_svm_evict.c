@@ -291,35 +291,6 @@ static enum result case_processes(void)
 	return verdict(err, before);
 }
 
-/* Fault injection on (@percent) or off (0) in both attributes. */
-static int inject(int percent)
-{
-	static const char *const attr[] = { "fail_vram_alloc", "fail_vram_copy" };
-	static const char *const knob[][2] = {
-		{ "interval", "1" }, { "times", "-1" }, { "space", "0" },
-		{ "verbose", "0" },	/* no stack dumps in the kernel log */
-	};
-	char path[64], val[16];
-	unsigned int a, k;
-	int err;
-
-	for (a = 0; a < ARRAY_SIZE(attr); a++) {
-		for (k = 0; percent && k < ARRAY_SIZE(knob); k++) {
-			snprintf(path, sizeof(path), "%s/%s", attr[a],
-				 knob[k][0]);
-			err = xe_svm_debugfs_write(dev.fd, path, knob[k][1]);
-			if (err)
-				return err;
-		}
-		snprintf(path, sizeof(path), "%s/probability", attr[a]);
-		snprintf(val, sizeof(val), "%d", percent);
-		err = xe_svm_debugfs_write(dev.fd, path, val);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static enum result case_fault_injection(void)
 {
 	long long before = vram_value(dev.fd, "evictions");
@@ -328,14 +299,14 @@ static enum result case_fault_injection(void)
 	long long migrations = vram_stat("svm_2M_migrate_count");
 	int err;
 
-	err = inject(10);
+	err = xe_svm_fault_inject(dev.fd, 10);
 	if (err) {
 		tap_diag("fault injection: %s", strerror(-err));
-		inject(0);
+		xe_svm_fault_inject(dev.fd, 0);
 		return FAIL;
 	}
 	err = workload(dev.fd, 4 * vram_size);
-	if (inject(0))
+	if (xe_svm_fault_inject(dev.fd, 0))
 		err = -1;
 	allocs = vram_value(dev.fd, "alloc_failures") - allocs;
 	copies = vram_value(dev.fd, "copy_failures") - copies;
@@ -482,6 +453,7 @@ static enum result case_process_cycles(void)
 struct pressure {
 	pthread_t tid;
 	volatile int stop;
+	volatile int ready;	/* its buffer is out of fork's reach */
 	int err;
 };
 
@@ -499,9 +471,10 @@ static void *pressure_thread(void *arg)
 		return NULL;
 	}
 	/*
-	 * Not shared with fork_round()'s children: write faults on pages
-	 * shared copy-on-write would pull them back to system memory, where
-	 * they stay bound, and the pressure would stop.
+	 * Not shared with fork_round()'s children: a GPU fault leaves pages
+	 * shared copy-on-write in system memory, where they stay bound, and
+	 * the pressure would stop. The forks wait for this (ready), or one
+	 * could come between buf_alloc() and the madvise().
 	 */
 	if (madvise(buf, len, MADV_DONTFORK)) {
 		tap_diag("MADV_DONTFORK: %s", strerror(errno));
@@ -509,6 +482,7 @@ static void *pressure_thread(void *arg)
 		munmap(buf, len);
 		return NULL;
 	}
+	pr->ready = 1;
 	pr->err = xe_svm_ctx_init(&c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE |
 				  DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true);
 	while (!pr->err && (!pass || !pr->stop))
@@ -644,6 +618,8 @@ static enum result case_races(void)
 
 	if (pthread_create(&pr.tid, NULL, pressure_thread, &pr))
 		return FAIL;
+	while (!pr.ready && !pr.err)
+		usleep(1000);
 	err = xe_svm_ctx_init(&c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE |
 			      DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true);
 	for (round = 0; round < RACE_ROUNDS && !err; round++)

@@ -823,3 +823,47 @@ int xe_svm_compare(const char *what, const void *got, const void *want,
 	}
 	return 0;
 }
+
+int xe_svm_fault_inject(int fd, int percent)
+{
+	static const char *const attr[] = { "fail_vram_alloc", "fail_vram_copy" };
+	static const char *const knob[][2] = {
+		{ "interval", "1" }, { "times", "-1" }, { "space", "0" },
+		{ "verbose", "0" },	/* no stack dumps in the kernel log */
+	};
+	char path[64], val[16];
+	unsigned int a, k;
+	int err;
+
+	for (a = 0; a < sizeof(attr) / sizeof(attr[0]); a++) {
+		for (k = 0; percent && k < sizeof(knob) / sizeof(knob[0]); k++) {
+			snprintf(path, sizeof(path), "%s/%s", attr[a],
+				 knob[k][0]);
+			err = xe_svm_debugfs_write(fd, path, knob[k][1]);
+			if (err)
+				return err;
+		}
+		snprintf(path, sizeof(path), "%s/probability", attr[a]);
+		snprintf(val, sizeof(val), "%d", percent);
+		err = xe_svm_debugfs_write(fd, path, val);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void *xe_svm_map_aligned(size_t len, size_t align)
+{
+	uint8_t *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)p + align - 1) & ~(align - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	if (a + len < (uintptr_t)p + len + align)
+		munmap((void *)(a + len), (uintptr_t)p + len + align - a - len);
+	return (void *)a;
+}

@@ -151,6 +151,20 @@ int xe_svm_debugfs_settles(int fd, const char *file, const char *key,
 			   long long want, const char *what);
 
 /*
+ * The engine's fault injection (debugfs fail_vram_alloc, fail_vram_copy
+ * of @fd's device): fail @percent of VRAM allocations and of copies, every
+ * time it comes up, without stack dumps in the kernel log; 0 turns it off.
+ * Return: 0 or a negative errno.
+ */
+int xe_svm_fault_inject(int fd, int percent);
+
+/*
+ * An anonymous private mapping of @len at an @align-aligned address, its
+ * own VMA; NULL if mmap fails.
+ */
+void *xe_svm_map_aligned(size_t len, size_t align);
+
+/*
  * The pfns of a device's VRAM pages (the MEMORY_DEVICE_PRIVATE pages its
  * pool stands for VRAM with): [first, first + count).
  */

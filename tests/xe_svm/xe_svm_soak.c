@@ -140,23 +140,6 @@ struct worker {
 	int err;
 };
 
-/* A @len mapping aligned to @align (its own VMA). */
-static uint8_t *map_aligned(size_t len, size_t align)
-{
-	uint8_t *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t a;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	a = ((uintptr_t)p + align - 1) & ~(align - 1);
-	if (a > (uintptr_t)p)
-		munmap(p, a - (uintptr_t)p);
-	if (a + len < (uintptr_t)p + len + align)
-		munmap((void *)(a + len), (uintptr_t)p + len + align - a - len);
-	return (uint8_t *)a;
-}
-
 static void fill_random(uint8_t *p, uint8_t *shadow, size_t len, uint64_t *s)
 {
 	size_t i;
@@ -172,7 +155,7 @@ static void fill_random(uint8_t *p, uint8_t *shadow, size_t len, uint64_t *s)
 static int buf_init(struct worker *w, struct sbuf *b, size_t len)
 {
 	b->len = len;
-	b->p = map_aligned(len, len == SZ_2M ? SZ_2M : SZ_64K);
+	b->p = xe_svm_map_aligned(len, len == SZ_2M ? SZ_2M : SZ_64K);
 	b->shadow = malloc(len);
 	if (!b->p || !b->shadow) {
 		tap_diag("worker %u: buffer of %zu KiB: %s", w->id, len >> 10,
@@ -295,7 +278,7 @@ static int prefetch(struct worker *w, struct sbuf *b)
 
 static int move(struct worker *w, struct sbuf *b)
 {
-	uint8_t *to = map_aligned(b->len, b->len == SZ_2M ? SZ_2M : SZ_64K);
+	uint8_t *to = xe_svm_map_aligned(b->len, b->len == SZ_2M ? SZ_2M : SZ_64K);
 
 	if (!to || mremap(b->p, b->len, b->len, MREMAP_MAYMOVE | MREMAP_FIXED,
 			  to) == MAP_FAILED) {
@@ -590,35 +573,6 @@ static int bo_process(uint64_t seed)
 	return 0;
 }
 
-/* Fault injection in both attributes at @percent (0: off). */
-static int inject(int percent)
-{
-	static const char *const attr[] = { "fail_vram_alloc", "fail_vram_copy" };
-	static const char *const knob[][2] = {
-		{ "interval", "1" }, { "times", "-1" }, { "space", "0" },
-		{ "verbose", "0" },
-	};
-	char path[64], val[16];
-	unsigned int a, k;
-	int err;
-
-	for (a = 0; a < ARRAY_SIZE(attr); a++) {
-		for (k = 0; percent && k < ARRAY_SIZE(knob); k++) {
-			snprintf(path, sizeof(path), "%s/%s", attr[a],
-				 knob[k][0]);
-			err = xe_svm_debugfs_write(dev.fd, path, knob[k][1]);
-			if (err)
-				return err;
-		}
-		snprintf(path, sizeof(path), "%s/probability", attr[a]);
-		snprintf(val, sizeof(val), "%d", percent);
-		err = xe_svm_debugfs_write(dev.fd, path, val);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /* Print @path's first @lines lines as diagnostics, after @prefix. */
 static void diag_file(const char *prefix, const char *path, int lines)
 {
@@ -741,7 +695,7 @@ int main(int argc, char **argv)
 	mig64k = xe_svm_debugfs_get(fd, "gt0/stats", "svm_64K_migrate_count");
 	allocs = vram("alloc_failures");
 	copies = vram("copy_failures");
-	if (inject(INJECT_PERCENT)) {
+	if (xe_svm_fault_inject(dev.fd, INJECT_PERCENT)) {
 		tap_diag("fault injection could not be set up");
 		failed++;
 	}
@@ -791,7 +745,7 @@ int main(int argc, char **argv)
 		if (left && !hung)
 			sleep(1);
 	}
-	if (inject(0))
+	if (xe_svm_fault_inject(dev.fd, 0))
 		failed++;
 
 	for (i = 0; i < OP_NR; i++)

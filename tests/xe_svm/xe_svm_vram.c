@@ -67,23 +67,6 @@ static int vram_pages_are(const char *what, const void *p, size_t len,
 	return xe_svm_expect_vram_pages(dev.fd, what, p, len, want);
 }
 
-/* A buffer of @len at an address aligned to @align, its own VMA. */
-static uint8_t *map_aligned(size_t len, size_t align)
-{
-	uint8_t *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t a;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	a = ((uintptr_t)p + align - 1) & ~(align - 1);
-	if (a > (uintptr_t)p)
-		munmap(p, a - (uintptr_t)p);
-	if (a + len < (uintptr_t)p + len + align)
-		munmap((void *)(a + len), (uintptr_t)p + len + align - a - len);
-	return (uint8_t *)a;
-}
-
 static uint32_t value_of(uint32_t seed, unsigned long page)
 {
 	return seed * 0x27d4eb2fu ^ (uint32_t)(page + 1) * 0x165667b1u;
@@ -161,6 +144,21 @@ static enum result finish(struct xe_svm_ctx *c, uint8_t *buf, size_t len,
 	return res;
 }
 
+/* A case's forked child, if still there, killed; its pipe closed. */
+static void reap_child(pid_t pid, const int pipefd[2])
+{
+	int status;
+
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+}
+
 /*
  * GPU writes into a @len range (its own VMA): it must land in VRAM (for
  * 64 KiB and more), then a CPU read brings every byte back.
@@ -169,7 +167,7 @@ static enum result roundtrip(size_t len, bool expect_vram, size_t first)
 {
 	const char *stat = len == SZ_2M ? "svm_2M_migrate_count" :
 					  "svm_64K_migrate_count";
-	uint8_t *buf = map_aligned(len, len), *want = malloc(len);
+	uint8_t *buf = xe_svm_map_aligned(len, len), *want = malloc(len);
 	long long base, migrations;
 	enum result res = FAIL;
 	struct xe_svm_ctx c;
@@ -250,7 +248,7 @@ static enum result case_4k(void)
  */
 static enum result case_teardown(void)
 {
-	uint8_t *buf = map_aligned(4 * SZ_2M, SZ_2M);
+	uint8_t *buf = xe_svm_map_aligned(4 * SZ_2M, SZ_2M);
 	enum result res = FAIL;
 	struct xe_svm_ctx c;
 
@@ -288,7 +286,7 @@ out:
  */
 static enum result case_fork(void)
 {
-	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *buf = xe_svm_map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	enum result res = FAIL;
 	int pipefd[2] = { -1, -1 }, status;
 	struct xe_svm_ctx c;
@@ -381,7 +379,7 @@ static uint8_t *map_thp(uint8_t seed)
 	long kb;
 
 	for (i = 0; i < THP_TRIES; i++) {
-		p = map_aligned(SZ_2M, SZ_2M);
+		p = xe_svm_map_aligned(SZ_2M, SZ_2M);
 		if (!p)
 			return NULL;
 		madvise(p, SZ_2M, MADV_HUGEPAGE);
@@ -548,14 +546,7 @@ static enum result case_fork_shared_gpu_fault(void)
 		goto out;
 	res = PASS;
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-	if (pipefd[0] >= 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-	}
+	reap_child(pid, pipefd);
 	return finish(&c, buf, SZ_2M, want, res);
 }
 
@@ -593,7 +584,7 @@ static void *hammer_cpu(void *arg)
  */
 static enum result case_hammer(void)
 {
-	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *buf = xe_svm_map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	struct hammer h[HAMMER_THREADS];
 	pthread_t tid[HAMMER_THREADS];
 	unsigned int i, j, n = 0, started = 0, batches = 0;
@@ -676,8 +667,8 @@ out:
  */
 static enum result case_mremap(void)
 {
-	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
-	uint8_t *dst = map_aligned(SZ_2M, SZ_2M), *moved = MAP_FAILED;
+	uint8_t *buf = xe_svm_map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *dst = xe_svm_map_aligned(SZ_2M, SZ_2M), *moved = MAP_FAILED;
 	enum result res = FAIL;
 	long long before;
 	struct xe_svm_ctx c;
@@ -736,7 +727,7 @@ out:
  */
 static enum result case_munmap_half(void)
 {
-	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *buf = xe_svm_map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	enum result res = FAIL;
 	size_t half = SZ_2M / 2;
 	struct xe_svm_ctx c;
@@ -780,7 +771,7 @@ out:
  */
 static enum result case_sparse(void)
 {
-	uint8_t *buf = map_aligned(SZ_64K, SZ_64K), *want = malloc(SZ_64K);
+	uint8_t *buf = xe_svm_map_aligned(SZ_64K, SZ_64K), *want = malloc(SZ_64K);
 	size_t keep = SZ_64K - SZ_4K;
 	long long base = vram_used(), sparse, now;
 	enum result res = FAIL;
@@ -834,8 +825,8 @@ out:
  */
 static enum result case_pte_mapped(void)
 {
-	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
-	uint8_t *area = map_aligned(2 * SZ_2M, SZ_2M), *dst = NULL;
+	uint8_t *buf = xe_svm_map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *area = xe_svm_map_aligned(2 * SZ_2M, SZ_2M), *dst = NULL;
 	size_t probe = SZ_2M / 2 + 5 * SZ_4K + 7;
 	enum result res = FAIL;
 	struct xe_svm_ctx c;
@@ -886,7 +877,7 @@ out:
  */
 static enum result case_hole_refault(void)
 {
-	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *buf = xe_svm_map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	size_t hole = SZ_2M / 2 + 3 * SZ_64K;
 	enum result res = FAIL;
 	struct xe_svm_ctx c;
@@ -931,7 +922,7 @@ out:
  */
 static enum result case_two_vms(void)
 {
-	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *buf = xe_svm_map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	enum result res = FAIL;
 	struct xe_svm_ctx a, b;
 
@@ -984,7 +975,7 @@ static enum result case_exit(void)
 	if (pid < 0)
 		return FAIL;
 	if (!pid) {
-		uint8_t *buf = map_aligned(2 * SZ_2M, SZ_2M);
+		uint8_t *buf = xe_svm_map_aligned(2 * SZ_2M, SZ_2M);
 		struct xe_svm_ctx c;
 
 		dev.fd = xe_svm_open();
@@ -1037,7 +1028,7 @@ static int unload_child(int go_fd, const struct xe_svm_vram_pfns *pfns,
 
 static enum result case_unload(void)
 {
-	uint8_t *buf = map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
+	uint8_t *buf = xe_svm_map_aligned(SZ_2M, SZ_2M), *want = malloc(SZ_2M);
 	int pipefd[2] = { -1, -1 }, status;
 	struct xe_svm_vram_pfns pfns;
 	enum result res = FAIL;
@@ -1118,14 +1109,7 @@ out_reopen:
 		res = FAIL;
 	}
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-	if (pipefd[0] >= 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-	}
+	reap_child(pid, pipefd);
 	return finish(&c, buf, SZ_2M, want, res);
 }
 
