@@ -66,9 +66,9 @@ struct drm_gpusvm_record {
  *	construction bias while a migration fills the chunk
  * @flags: DRM_GPUSVM_CHUNK_FILLED once its first fill is over,
  *	DRM_GPUSVM_CHUNK_SPARSE once it was queued for sparse eviction
- * @born: jiffies when it was allocated, for the migration that fills it;
- *	CPU faults leave its pages alone for &drm_gpusvm_pool.timeslice_ms
- *	after that
+ * @hold_until: jiffies until which CPU faults leave its pages in device
+ *	memory: the migration that filled it plus its context's
+ *	&drm_gpusvm_ctx.timeslice_ms (the CPU side of the timeslice)
  * @lru: link in &drm_gpusvm_pool.lru
  * @free: link in &drm_gpusvm_pool.free_chunks
  * @sparse: link in &drm_gpusvm_pool.sparse_chunks
@@ -84,7 +84,7 @@ struct drm_gpusvm_chunk {
 	unsigned long flags;
 #define DRM_GPUSVM_CHUNK_FILLED	0
 #define DRM_GPUSVM_CHUNK_SPARSE	1
-	unsigned long born;
+	unsigned long hold_until;
 	struct list_head lru;
 	struct llist_node free;
 	struct llist_node sparse;
@@ -115,11 +115,6 @@ struct drm_gpusvm_pool_ops {
  * @dev: the device that copies (DMA mappings are made for it)
  * @ops: the copy engine
  * @owner: device-private page owner (&drm_gpusvm_ctx.device_private_page_owner)
- * @timeslice_ms: the CPU side of the timeslice that bounds CPU/GPU
- *	ping-pong (the GPU side is &drm_gpusvm_ctx.timeslice_ms): a CPU
- *	fault on a page that came into device memory less than this long ago
- *	does not migrate it yet, the access retries until then. 0 (the
- *	default) for none; the driver sets it before the first migration
  * @pagemap: the MEMORY_DEVICE_PRIVATE pages standing for device memory
  * @res: the free physical region they occupy
  * @pfn_first: pfn of device offset 0
@@ -161,7 +156,6 @@ struct drm_gpusvm_pool {
 	struct device *dev;
 	const struct drm_gpusvm_pool_ops *ops;
 	void *owner;
-	unsigned int timeslice_ms;
 	struct dev_pagemap pagemap;
 	struct resource *res;
 	unsigned long pfn_first;

@@ -182,7 +182,7 @@ drm_gpusvm_chunk_alloc(struct drm_gpusvm_pool *pool, unsigned long size)
 	chunk->pfn = pool->pfn_first +
 		(gpu_buddy_block_offset(block) >> PAGE_SHIFT);
 	INIT_LIST_HEAD(&chunk->lru);
-	chunk->born = jiffies;
+	chunk->hold_until = jiffies;
 	/* The construction bias: no free can release the chunk mid-fill. */
 	atomic_set(&chunk->live, 1);
 
@@ -489,13 +489,12 @@ static vm_fault_t drm_gpusvm_migrate_to_ram(struct vm_fault *vmf)
 		return 0;
 	pool = chunk->pool;
 	/*
-	 * The CPU side of the timeslice: data the GPU moved in a moment ago
-	 * stays for the GPU to use; the access retries (core mm unlocks the
-	 * page) until the slice is over. Bounds CPU/GPU ping-pong.
+	 * The CPU side of the timeslice: data a migration with a timeslice
+	 * moved in a moment ago stays for the GPU to use; the access retries
+	 * (core mm unlocks the page) until the slice is over. Bounds CPU/GPU
+	 * ping-pong.
 	 */
-	if (pool->timeslice_ms &&
-	    time_before(jiffies, chunk->born +
-			msecs_to_jiffies(pool->timeslice_ms)))
+	if (time_before(jiffies, chunk->hold_until))
 		return 0;
 	mig.pgmap_owner = pool->owner;
 
@@ -846,7 +845,8 @@ static int drm_gpusvm_fill_chunk(struct drm_gpusvm_pool *pool,
  * @gpusvm: the GPU SVM
  * @range: the range, 64 KiB or larger
  * @pool: the device memory
- * @ctx: @timeslice_ms: refuse while the range's last migration is younger
+ * @ctx: @timeslice_ms: refuse while the range's last migration is younger,
+ *	and keep the pages in device memory for that long against CPU faults
  *
  * Refuses, before allocating anything, a range whose memory cannot
  * migrate (&drm_gpusvm_pages_flags.migrate_devmem: created for a GPU SVM
@@ -922,6 +922,7 @@ int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
 		atomic64_inc(&pool->alloc_failures);
 		return PTR_ERR(chunk);
 	}
+	chunk->hold_until = jiffies + msecs_to_jiffies(ctx->timeslice_ms);
 
 	pfns = kvcalloc(2 * npages, sizeof(*pfns), GFP_KERNEL);
 	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);

@@ -71,9 +71,12 @@ extern const struct vxe_pat vxe_pat_table[VXE_PAT_ENTRIES];
 #define VXE_SYSMEM_MASK		BIT(0)
 #define VXE_VRAM_MASK		BIT(1)
 /*
- * The timeslice bounding CPU/GPU ping-pong: data moved into VRAM stays
- * there this long before a CPU fault takes it back, and a range does not
- * move into VRAM again sooner than this after its last migration there.
+ * The timeslice bounding CPU/GPU ping-pong on atomics, as upstream Xe
+ * applies it (atomic faults only): data an atomic fault moved into VRAM
+ * stays there this long before a CPU fault takes it back, and an atomic
+ * fault does not move a range into VRAM again sooner than this after its
+ * last migration there. Other faults have none: a GPU write followed by
+ * a CPU read, the common case, must not wait for it.
  */
 #define VXE_TIMESLICE_MS	5
 
@@ -367,7 +370,7 @@ struct vxe_vm *vxe_vm_get(struct vxe_vm *vm);
 void vxe_vm_put(struct vxe_vm *vm);
 struct vxe_vm *vxe_vm_lookup(struct vxe_file *vf, u32 id);
 void vxe_vm_close(struct vxe_vm *vm);
-int vxe_vm_handle_fault(struct vxe_vm *vm, u64 addr, bool write);
+int vxe_vm_handle_fault(struct vxe_vm *vm, u64 addr, bool write, bool atomic);
 
 int vxe_vm_create_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);

@@ -61,6 +61,7 @@ struct vxe_job {
  * @vm: the faulting VM
  * @addr: faulting address
  * @write: write access
+ * @atomic: an atomic access (MI_ATOMIC)
  * @done: completed by the worker
  * @err: the handler's verdict
  */
@@ -69,6 +70,7 @@ struct vxe_fault {
 	struct vxe_vm *vm;
 	u64 addr;
 	bool write;
+	bool atomic;
 	struct completion done;
 	int err;
 };
@@ -77,17 +79,19 @@ static void vxe_fault_work(struct work_struct *work)
 {
 	struct vxe_fault *f = container_of(work, struct vxe_fault, work);
 
-	f->err = vxe_vm_handle_fault(f->vm, f->addr, f->write);
+	f->err = vxe_vm_handle_fault(f->vm, f->addr, f->write, f->atomic);
 	complete(&f->done);
 }
 
 /* Raise a GPU page fault and wait for the fault worker's verdict. */
-static int vxe_gpu_fault(struct vxe_queue *q, u64 addr, bool write)
+static int vxe_gpu_fault(struct vxe_queue *q, u64 addr, bool write,
+			 bool atomic)
 {
 	struct vxe_fault f = {
 		.vm = q->vm,
 		.addr = addr,
 		.write = write,
+		.atomic = atomic,
 	};
 
 	INIT_WORK_ONSTACK(&f.work, vxe_fault_work);
@@ -158,7 +162,8 @@ static int vxe_gpu_access(struct vxe_queue *q, u64 va, enum vxe_access kind,
 		if (!err)
 			return 0;
 
-		err = vxe_gpu_fault(q, va, write);
+		err = vxe_gpu_fault(q, va, write,
+				    kind == VXE_INC32 || kind == VXE_DEC32);
 		if (err)
 			break;
 	}

@@ -246,13 +246,15 @@ static void vxe_svm_migrate(struct vxe_vm *vm, struct drm_gpusvm_range *range,
  * prefetch does not. @region is where the pages should be: VXE_VRAM_MASK
  * moves ranges of 64 KiB and more into VRAM (4 KiB ones stay in system
  * memory), VXE_SYSMEM_MASK brings VRAM pages back, 0 leaves them where
- * they are. VM lock held for write.
+ * they are. An @atomic access gets the timeslice. VM lock held for write.
  */
 static int vxe_svm_fault(struct vxe_vm *vm, struct drm_gpuva *va, u64 addr,
-			 bool write, bool count, u32 region, u64 *end)
+			 bool write, bool atomic, bool count, u32 region,
+			 u64 *end)
 {
 	struct drm_gpusvm_ctx ctx = {
-		.timeslice_ms = VXE_TIMESLICE_MS,
+		/* Both sides of the timeslice, for atomics only (upstream's). */
+		.timeslice_ms = atomic ? VXE_TIMESLICE_MS : 0,
 		/* New ranges over private anonymous memory may go to VRAM. */
 		.devmem_possible = vxe_has_vram(vm->vxe),
 	};
@@ -311,6 +313,7 @@ static int vxe_svm_fault(struct vxe_vm *vm, struct drm_gpuva *va, u64 addr,
  * @vm: the VM
  * @addr: the faulting GPU virtual address
  * @write: the access was a write
+ * @atomic: the access was an atomic (VXE_TIMESLICE_MS applies)
  *
  * A fault in the mirror binds the SVM range around @addr; a fault in a
  * userptr binds its current pages. BO VMAs are bound when mapped, so a
@@ -320,7 +323,7 @@ static int vxe_svm_fault(struct vxe_vm *vm, struct drm_gpuva *va, u64 addr,
  * fault cannot be served (nothing mapped at @addr, no CPU mapping, a write
  * to a read-only mapping, the VM is closed).
  */
-int vxe_vm_handle_fault(struct vxe_vm *vm, u64 addr, bool write)
+int vxe_vm_handle_fault(struct vxe_vm *vm, u64 addr, bool write, bool atomic)
 {
 	struct drm_gpuva *va;
 	u64 end;
@@ -337,7 +340,7 @@ int vxe_vm_handle_fault(struct vxe_vm *vm, u64 addr, bool write)
 	if (!va)
 		err = -EFAULT;
 	else if (to_vxe_vma(va)->kind == VXE_VMA_MIRROR)
-		err = vxe_svm_fault(vm, va, addr, write, true,
+		err = vxe_svm_fault(vm, va, addr, write, atomic, true,
 				    vxe_has_vram(vm->vxe) ? VXE_VRAM_MASK : 0,
 				    &end);
 	else if (to_vxe_vma(va)->kind == VXE_VMA_USERPTR)
@@ -363,7 +366,8 @@ static int vxe_svm_prefetch(struct vxe_vm *vm, struct drm_gpuva *va,
 		if (next == ULONG_MAX)
 			break;
 		addr = max(addr, next);
-		err = vxe_svm_fault(vm, va, addr, false, false, region, &next);
+		err = vxe_svm_fault(vm, va, addr, false, false, false, region,
+				    &next);
 		/* Holes are skipped, as upstream. */
 		if (err == -EFAULT)
 			next = addr + PAGE_SIZE;

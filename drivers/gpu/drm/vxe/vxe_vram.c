@@ -440,8 +440,6 @@ int vxe_vram_init(struct vxe_device *vxe)
 		vxe->vram = NULL;
 		return err;
 	}
-	/* Both sides of the timeslice: CPU faults here, GPU faults in vxe_vm.c. */
-	vxe->pool.timeslice_ms = VXE_TIMESLICE_MS;
 	vxe->vram_size = size;
 	return 0;
 }
