@@ -143,8 +143,9 @@ struct drm_gpusvm_pool_ops {
  *	system memory)
  * @copy_failures: copy or clear operations that failed (the pages
  *	involved stay where they were)
- * @unmovable: migrations refused because the range's memory cannot
- *	migrate (shared, file-backed or hugetlb memory)
+ * @unmovable: migrations refused because the range cannot migrate (its
+ *	memory is shared, file-backed or hugetlb, or its GPU SVM context
+ *	did not set &drm_gpusvm_ctx.devmem_possible)
  * @timeslice_refusals: migrations refused because the range last migrated
  *	within &drm_gpusvm_ctx.timeslice_ms
  * @cow_pages: pages a migration left in system memory because the CPU

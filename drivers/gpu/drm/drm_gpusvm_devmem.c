@@ -182,7 +182,6 @@ drm_gpusvm_chunk_alloc(struct drm_gpusvm_pool *pool, unsigned long size)
 	chunk->pfn = pool->pfn_first +
 		(gpu_buddy_block_offset(block) >> PAGE_SHIFT);
 	INIT_LIST_HEAD(&chunk->lru);
-	chunk->hold_until = jiffies;
 	/* The construction bias: no free can release the chunk mid-fill. */
 	atomic_set(&chunk->live, 1);
 
@@ -922,6 +921,7 @@ int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,
 		atomic64_inc(&pool->alloc_failures);
 		return PTR_ERR(chunk);
 	}
+	/* Set before any page of the chunk is mapped, so before any CPU fault. */
 	chunk->hold_until = jiffies + msecs_to_jiffies(ctx->timeslice_ms);
 
 	pfns = kvcalloc(2 * npages, sizeof(*pfns), GFP_KERNEL);
