@@ -27,7 +27,9 @@
  * is the harness's to judge (any report fails the run). Output is TAP 13,
  * with what happened (operations by kind, evictions, injected failures,
  * kills) as diagnostics and the seed to replay a run:
- *   xe_svm_soak [--minutes M] [--seed S]
+ *   xe_svm_soak [--minutes M] [--seed S] [--inject PERCENT]
+ * (--inject 0, for diagnosis only, turns fault injection off; the
+ * injected-failures test then fails, so such a run never passes.)
  * Exit status: 0 all passed, 1 some failed, 4 skipped (no VRAM).
  */
 #define _GNU_SOURCE
@@ -54,7 +56,7 @@
 #define WORKERS			3
 #define THREADS			2
 #define OVERSUB			4
-#define INJECT_PERCENT		2
+#define INJECT_PERCENT		2	/* the default */
 #define MAX_BUFS		32
 #define VICTIM_LEN		(2 * SZ_2M)
 /* Processes not done this long after the deadline are reported hung. */
@@ -588,9 +590,26 @@ static void diag_file(const char *prefix, const char *path, int lines)
 	fclose(f);
 }
 
+/* Whether task @tid of @pid is running or in uninterruptible sleep. */
+static bool task_busy(int pid, int tid)
+{
+	char path[64], line[256], *state;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	state = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+	fclose(f);
+	return state && (state[2] == 'R' || state[2] == 'D');
+}
+
 /*
- * A hang: every task of every xe_svm_soak process but this one, with its
- * state and kernel stack (/proc), then SIGKILL to all of them.
+ * A hang: every task of every xe_svm_soak process but this one, and every
+ * other task running or in uninterruptible sleep (the fault workers and
+ * the rest of the kernel's threads), with its state and kernel stack
+ * (/proc); then SIGKILL to the xe_svm_soak ones.
  */
 static void report_hang(void)
 {
@@ -598,6 +617,7 @@ static void report_hang(void)
 	struct dirent *p, *t;
 	DIR *proc, *task;
 	unsigned int i;
+	bool ours;
 	FILE *f;
 
 	for (i = 0; i < WORKERS * THREADS; i++)
@@ -615,14 +635,13 @@ static void report_hang(void)
 		if (!fgets(comm, sizeof(comm), f))
 			comm[0] = 0;
 		fclose(f);
-		if (strncmp(comm, "xe_svm_soak", 11))
-			continue;
+		ours = !strncmp(comm, "xe_svm_soak", 11);
 		snprintf(path, sizeof(path), "/proc/%d/task", pid);
 		task = opendir(path);
 		while (task && (t = readdir(task))) {
 			int tid = atoi(t->d_name);
 
-			if (tid <= 0)
+			if (tid <= 0 || (!ours && !task_busy(pid, tid)))
 				continue;
 			snprintf(prefix, sizeof(prefix), "pid %d task %d: ", pid,
 				 tid);
@@ -635,7 +654,8 @@ static void report_hang(void)
 		}
 		if (task)
 			closedir(task);
-		kill(pid, SIGKILL);
+		if (ours)
+			kill(pid, SIGKILL);
 	}
 	if (proc)
 		closedir(proc);
@@ -649,7 +669,7 @@ static long long vram(const char *key)
 int main(int argc, char **argv)
 {
 	long long evictions, allocs, copies, evicted, mig2m, mig64k;
-	unsigned int minutes = 20, i, left, failed = 0;
+	unsigned int minutes = 20, inject = INJECT_PERCENT, i, left, failed = 0;
 	bool hung = false;
 	uint64_t seed = (uint64_t)time(NULL);
 	pid_t pid[WORKERS + 2];
@@ -661,6 +681,8 @@ int main(int argc, char **argv)
 			minutes = (unsigned int)strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--seed"))
 			seed = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--inject"))
+			inject = (unsigned int)strtoul(argv[i + 1], NULL, 0);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fd = xe_svm_open();
@@ -684,9 +706,9 @@ int main(int argc, char **argv)
 	if (tally == MAP_FAILED)
 		return 1;
 	memset(tally, 0, sizeof(*tally));
-	tap_diag("seed %llu, %u minutes, VRAM %lld MiB, working set %lld MiB (replay: xe_svm_soak --seed %llu --minutes %u)",
+	tap_diag("seed %llu, %u minutes, VRAM %lld MiB, working set %lld MiB, %u%% injected failures (replay: xe_svm_soak --seed %llu --minutes %u)",
 		 (unsigned long long)seed, minutes, vram_size >> 20,
-		 (OVERSUB * vram_size) >> 20, (unsigned long long)seed,
+		 (OVERSUB * vram_size) >> 20, inject, (unsigned long long)seed,
 		 minutes);
 	per_thread = OVERSUB * vram_size / (WORKERS * THREADS);
 	evictions = vram("evictions");
@@ -695,7 +717,7 @@ int main(int argc, char **argv)
 	mig64k = xe_svm_debugfs_get(fd, "gt0/stats", "svm_64K_migrate_count");
 	allocs = vram("alloc_failures");
 	copies = vram("copy_failures");
-	if (xe_svm_fault_inject(dev.fd, INJECT_PERCENT)) {
+	if (xe_svm_fault_inject(dev.fd, inject)) {
 		tap_diag("fault injection could not be set up");
 		failed++;
 	}
