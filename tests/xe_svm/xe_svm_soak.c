@@ -5,22 +5,24 @@
  *
  * Worker processes, two threads each, every thread with a VM and buffers
  * of its own (2 MiB ones, one 2 MiB range each, and 256 KiB ones, 64 KiB
- * ranges), together four times the size of VRAM, so that VRAM keeps
- * evicting. Each thread draws operations from its own seed: GPU writes
- * (one dword at a random offset of every page, into VRAM where the range
- * faults), PREFETCH of a buffer to VRAM (a bound range migrates too, as a
- * runtime's prefetch asks), CPU reads of
- * a whole buffer, CPU writes of a span, fork (the child checks every byte
- * of every buffer, on some rounds writes a span of its own copy first, on
- * others exits at once, while the parent's GPU writes a buffer), mremap to
- * a new address, munmap of a span mapped again at once, and
+ * ranges), together four times the size of VRAM. Each thread draws
+ * operations from its own seed: GPU writes (one dword at a random offset
+ * of every page, into VRAM where the range faults), PREFETCH of a buffer
+ * to VRAM (a bound range migrates too, as a runtime's prefetch asks), CPU
+ * reads of a whole buffer, CPU writes of a span, fork (the child checks
+ * every byte of every buffer, on some rounds writes a span of its own copy
+ * first, on others exits at once, while the parent's GPU writes a buffer),
+ * mremap to a new address, munmap of a span mapped again at once, and
  * MADV_DONTNEED of a span. A shadow copy of each buffer says what every
  * byte must be; a CPU read compares all of it. Meanwhile a killer process
  * starts victims that move data into VRAM and loop, and SIGKILLs each one
  * after a random delay, in the middle of its migrations; a BO process
  * creates VRAM BOs that compete with SVM for VRAM (each filled and checked
- * through its mmap); and fault injection fails 2% of VRAM allocations and
- * copies.
+ * through its mmap); a pressure process, which never forks, prefetches
+ * and GPU-writes its 2 MiB buffers worth twice VRAM in turn, so that VRAM
+ * keeps evicting (the workers' forks leave much of their memory
+ * copy-on-write, which stays in system memory); and fault injection fails
+ * 2% of VRAM allocations and copies.
  *
  * At the end, VRAM in use must be zero, evictions and injected failures
  * must have happened, and every worker must have passed. The kernel log
@@ -59,6 +61,11 @@
 #define INJECT_PERCENT		2	/* the default */
 #define MAX_BUFS		32
 #define VICTIM_LEN		(2 * SZ_2M)
+#define PRESSURE		2	/* the pressure process's share of VRAM */
+/* The processes main() starts: the workers, then these. */
+#define KILLER			WORKERS
+#define BO_PROCESS		(WORKERS + 1)
+#define PROCESSES		(WORKERS + 3)	/* the last: pressure */
 /* Processes not done this long after the deadline are reported hung. */
 #define GRACE_S			180
 
@@ -83,6 +90,7 @@ struct tally {
 	unsigned long long ops[OP_NR];
 	unsigned long long kills, victims_failed;
 	unsigned long long bos, bos_refused, bo_failures;
+	unsigned long long pressure_rounds;
 	unsigned long long worker_failures;
 	unsigned int cur_op[WORKERS * THREADS];	/* for a hang's report */
 };
@@ -575,6 +583,44 @@ static int bo_process(uint64_t seed)
 	return 0;
 }
 
+/*
+ * VRAM pressure: 2 MiB buffers worth PRESSURE times VRAM, of a process
+ * that never forks (so its pages are never copy-on-write), each in turn
+ * prefetched to VRAM, evicting others, and written by the GPU. (Prefetch,
+ * not just the GPU fault: a range left bound in system memory, its VRAM
+ * allocation failed by injection say, faults no more.) Every fourth round
+ * reads every byte back.
+ */
+static int pressure_process(uint64_t seed)
+{
+	unsigned int i, round;
+	struct worker w;
+	int err = 0;
+
+	dev.fd = xe_svm_open();
+	if (dev.fd < 0)
+		return 1;
+	memset(&w, 0, sizeof(w));
+	w.id = WORKERS * THREADS;
+	w.seed = seed;
+	w.rng = seed * 0x9e3779b97f4a7c15ull | 1;
+	err = xe_svm_ctx_init(&w.c, &dev, DRM_XE_VM_CREATE_FLAG_LR_MODE |
+			      DRM_XE_VM_CREATE_FLAG_FAULT_MODE, true);
+	while (!err && w.nbufs < MAX_BUFS &&
+	       (long long)(w.nbufs * SZ_2M) < PRESSURE * vram_size)
+		err = buf_init(&w, &w.b[w.nbufs++], SZ_2M);
+	for (round = 0; !err && time_left(); round++) {
+		for (i = 0; !err && i < w.nbufs; i++)
+			err = prefetch(&w, &w.b[i]) ?: gpu_write(&w, &w.b[i]) ?:
+			      (round % 4 == 3 ? check(&w, &w.b[i], "pressure") : 0);
+		__atomic_add_fetch(&tally->pressure_rounds, 1, __ATOMIC_RELAXED);
+	}
+	for (i = 0; !err && i < w.nbufs; i++)
+		err = check(&w, &w.b[i], "the end of the pressure");
+	worker_fini(&w);
+	return err ? 1 : 0;
+}
+
 /* Print @path's first @lines lines as diagnostics, after @prefix. */
 static void diag_file(const char *prefix, const char *path, int lines)
 {
@@ -672,7 +718,7 @@ int main(int argc, char **argv)
 	unsigned int minutes = 20, inject = INJECT_PERCENT, i, left, failed = 0;
 	bool hung = false;
 	uint64_t seed = (uint64_t)time(NULL);
-	pid_t pid[WORKERS + 2];
+	pid_t pid[PROCESSES];
 	int fd, status, err;
 	size_t per_thread;
 
@@ -706,10 +752,10 @@ int main(int argc, char **argv)
 	if (tally == MAP_FAILED)
 		return 1;
 	memset(tally, 0, sizeof(*tally));
-	tap_diag("seed %llu, %u minutes, VRAM %lld MiB, working set %lld MiB, %u%% injected failures (replay: xe_svm_soak --seed %llu --minutes %u)",
+	tap_diag("seed %llu, %u minutes, VRAM %lld MiB, working set %lld MiB (workers) + %lld MiB (pressure), %u%% injected failures (replay: xe_svm_soak --seed %llu --minutes %u --inject %u)",
 		 (unsigned long long)seed, minutes, vram_size >> 20,
-		 (OVERSUB * vram_size) >> 20, inject, (unsigned long long)seed,
-		 minutes);
+		 (OVERSUB * vram_size) >> 20, (PRESSURE * vram_size) >> 20,
+		 inject, (unsigned long long)seed, minutes, inject);
 	per_thread = OVERSUB * vram_size / (WORKERS * THREADS);
 	evictions = vram("evictions");
 	evicted = vram("evicted");
@@ -723,7 +769,7 @@ int main(int argc, char **argv)
 	}
 	deadline = time(NULL) + 60 * (time_t)minutes;
 
-	for (i = 0; i < WORKERS + 2; i++) {
+	for (i = 0; i < PROCESSES; i++) {
 		pid[i] = fork();
 		if (pid[i] < 0) {
 			tap_diag("fork: %s", strerror(errno));
@@ -734,15 +780,17 @@ int main(int argc, char **argv)
 			continue;
 		if (i < WORKERS)
 			_exit(worker_process(i, seed, per_thread));
-		if (i == WORKERS)
+		if (i == KILLER)
 			_exit(killer_process(seed + 1000));
-		_exit(bo_process(seed + 2000));
+		if (i == BO_PROCESS)
+			_exit(bo_process(seed + 2000));
+		_exit(pressure_process(seed + 3000));
 	}
 	left = 0;
-	for (i = 0; i < WORKERS + 2; i++)
+	for (i = 0; i < PROCESSES; i++)
 		left += pid[i] > 0;
 	while (left) {
-		for (i = 0; i < WORKERS + 2; i++) {
+		for (i = 0; i < PROCESSES; i++) {
 			if (pid[i] <= 0 ||
 			    waitpid(pid[i], &status, hung ? 0 : WNOHANG) != pid[i])
 				continue;
@@ -755,8 +803,9 @@ int main(int argc, char **argv)
 			else
 				failed++;
 			tap_diag("%s process: status 0x%x",
-				 i < WORKERS ? "worker" : i == WORKERS ?
-				 "killer" : "BO", status);
+				 i < WORKERS ? "worker" : i == KILLER ?
+				 "killer" : i == BO_PROCESS ? "BO" : "pressure",
+				 status);
 		}
 		if (left && !hung && time(NULL) > deadline + GRACE_S) {
 			tap_diag("%u processes not done %d s after the deadline: hung",
@@ -785,9 +834,9 @@ int main(int argc, char **argv)
 	tap_diag("left in system memory: %lld unmovable ranges, %lld timeslice refusals, %lld copy-on-write pages",
 		 vram("unmovable"), vram("timeslice_refusals"),
 		 vram("cow_pages"));
-	tap_diag("%llu victims killed (%llu failed before), %llu VRAM BOs checked (%llu refused)",
+	tap_diag("%llu victims killed (%llu failed before), %llu VRAM BOs checked (%llu refused), %llu pressure rounds",
 		 tally->kills, tally->victims_failed, tally->bos,
-		 tally->bos_refused);
+		 tally->bos_refused, tally->pressure_rounds);
 
 	tap_ok(!hung, "every process finished");
 	tap_ok(!tally->worker_failures && !failed,
