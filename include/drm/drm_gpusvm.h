@@ -21,9 +21,11 @@ struct dev_pagemap;
 struct dev_pagemap_ops;
 struct drm_device;
 struct drm_gpusvm;
+struct drm_gpusvm_fault;
 struct drm_gpusvm_notifier;
 struct drm_gpusvm_ops;
 struct drm_gpusvm_owner;
+struct drm_gpusvm_pool;
 struct drm_gpusvm_range;
 struct drm_pagemap;
 struct drm_pagemap_addr;
@@ -40,6 +42,21 @@ struct drm_pagemap_addr;
  *	from the MMU interval notifier with &drm_gpusvm.notifier_lock held for
  *	write. It must not sleep on a page lock, allocate with GFP_KERNEL or
  *	take a lock that is held around memory allocation.
+ * @fault_placement: the device memory @range should move into before it
+ *	is mapped, or NULL to map its pages where they are (optional; NULL
+ *	means never migrate). Called by drm_gpusvm_fault() for writable
+ *	ranges, with the driver lock held.
+ * @fault_prepare: allocate what committing @range needs (page-table
+ *	directories), before its pages are got (optional). Driver lock held;
+ *	may sleep. Return: 0 or a negative errno, which fails the fault.
+ * @fault_commit: write the GPU PTEs of @range for @range->pages.dma_addr.
+ *	Called by drm_gpusvm_fault() with the notifier lock held for read,
+ *	after the sequence check (R1) and with the device folios of newly got
+ *	pages locked and recording this GPU SVM (R2; pages committed before
+ *	and not invalidated since keep their records): must not sleep on
+ *	memory or allocate (R4). Return: 0; -EAGAIN to get the pages and try
+ *	again (one more attempt against the driver's patience); another
+ *	negative errno fails the fault. Needed to call drm_gpusvm_fault().
  */
 struct drm_gpusvm_ops {
 	struct drm_gpusvm_notifier *(*notifier_alloc)(void);
@@ -49,6 +66,13 @@ struct drm_gpusvm_ops {
 	void (*invalidate)(struct drm_gpusvm *gpusvm,
 			   struct drm_gpusvm_notifier *notifier,
 			   const struct mmu_notifier_range *mmu_range);
+	struct drm_gpusvm_pool *(*fault_placement)(struct drm_gpusvm *gpusvm,
+						   struct drm_gpusvm_range *range,
+						   const struct drm_gpusvm_fault *fault);
+	int (*fault_prepare)(struct drm_gpusvm *gpusvm,
+			     struct drm_gpusvm_range *range);
+	int (*fault_commit)(struct drm_gpusvm *gpusvm,
+			    struct drm_gpusvm_range *range);
 };
 
 /**
@@ -212,6 +236,44 @@ struct drm_gpusvm_ctx {
 	unsigned int allow_mixed :1;
 };
 
+/**
+ * struct drm_gpusvm_fault - one GPU fault or prefetch for drm_gpusvm_fault()
+ * @addr: the faulting address (CPU and GPU address alike)
+ * @gpuva_start: start of the GPU VMA mirroring the CPU around @addr
+ * @gpuva_end: its end (exclusive); ranges never cross either bound
+ * @device_private_page_owner: owner cookie of the device-private pages
+ *	the GPU can map directly; others migrate back to system memory
+ * @timeslice_ms: minimum residency after a migration, against ping-pong,
+ *	on both sides (0: none)
+ * @patience: jiffies; the fault is given up only once its get-pages and
+ *	commit attempts have failed for this long and @retries times
+ * @retries: see @patience
+ * @backoff_us: after a device folio was found locked elsewhere, wait
+ *	this long, doubling with each attempt up to 64 times (0: no wait)
+ * @write: the GPU writes
+ * @devmem_possible: new ranges may migrate to device memory
+ * @to_sysmem: bring the range's device pages back to system memory first
+ *	(a prefetch to system memory); no &drm_gpusvm_ops.fault_placement
+ * @range: result: the committed range, valid while the driver lock is held
+ * @migrate_us: result: microseconds the migration into device memory
+ *	took, or -1 if there was none
+ */
+struct drm_gpusvm_fault {
+	unsigned long addr;
+	unsigned long gpuva_start;
+	unsigned long gpuva_end;
+	void *device_private_page_owner;
+	unsigned long timeslice_ms;
+	unsigned long patience;
+	unsigned int retries;
+	unsigned int backoff_us;
+	unsigned int write :1;
+	unsigned int devmem_possible :1;
+	unsigned int to_sysmem :1;
+	struct drm_gpusvm_range *range;
+	s64 migrate_us;
+};
+
 int drm_gpusvm_init(struct drm_gpusvm *gpusvm,
 		    const char *name, struct drm_device *drm,
 		    struct mm_struct *mm,
@@ -303,6 +365,9 @@ enum drm_gpusvm_scan_result {
 	DRM_GPUSVM_SCAN_MIXED_DEVICE,
 	DRM_GPUSVM_SCAN_MIXED,
 };
+
+/* With CONFIG_DEVICE_PRIVATE (drm_gpusvm_fault.c). */
+int drm_gpusvm_fault(struct drm_gpusvm *gpusvm, struct drm_gpusvm_fault *fault);
 
 enum drm_gpusvm_scan_result drm_gpusvm_scan_mm(struct drm_gpusvm_range *range,
 					       void *dev_private_owner,

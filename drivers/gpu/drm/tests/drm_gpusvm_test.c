@@ -20,6 +20,7 @@
 #include <linux/highmem.h>
 #include <linux/vmalloc.h>
 
+#include <drm/drm_device.h>
 #include <drm/drm_gpusvm.h>
 #include <drm/drm_gpusvm_devmem.h>
 #include <drm/drm_pagemap.h>
@@ -32,6 +33,14 @@ struct gpusvm_test {
 	unsigned long base;		/* 2M-aligned, 4M of RW anon memory */
 	unsigned int invalidations;
 	unsigned int unmap_events;
+	/* The fault sequence's callbacks (gpusvm_test_fault_sequence()). */
+	struct drm_device drm;		/* .dev maps system pages */
+	struct drm_gpusvm_pool *pool;
+	int prepare_err;
+	int commit_err;
+	unsigned int prepares;
+	unsigned int commits;
+	unsigned int commits_devmem;	/* ... of device pages, all locked */
 };
 
 static void test_invalidate(struct drm_gpusvm *gpusvm,
@@ -64,9 +73,13 @@ static void test_fini(void *data)
 	mutex_unlock(&t->lock);
 }
 
-/* Map 8M, keep a 2M-aligned 4M window of it, mirror it with @notifier_size. */
-static struct gpusvm_test *test_setup(struct kunit *test,
-				      unsigned long notifier_size)
+/*
+ * Map 8M, keep a 2M-aligned 4M window of it, mirror it with @notifier_size
+ * and @ops.
+ */
+static struct gpusvm_test *test_setup_ops(struct kunit *test,
+					  unsigned long notifier_size,
+					  const struct drm_gpusvm_ops *ops)
 {
 	struct gpusvm_test *t;
 	unsigned long addr;
@@ -83,13 +96,19 @@ static struct gpusvm_test *test_setup(struct kunit *test,
 
 	KUNIT_ASSERT_EQ(test, drm_gpusvm_init(&t->gpusvm, "kunit", NULL,
 					      current->mm, 0, TASK_SIZE,
-					      notifier_size, &test_ops,
+					      notifier_size, ops,
 					      test_chunks,
 					      ARRAY_SIZE(test_chunks)), 0);
 	drm_gpusvm_driver_set_lock(&t->gpusvm, &t->lock);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_fini, t), 0);
 
 	return t;
+}
+
+static struct gpusvm_test *test_setup(struct kunit *test,
+				      unsigned long notifier_size)
+{
+	return test_setup_ops(test, notifier_size, &test_ops);
 }
 
 static struct drm_gpusvm_range *fault(struct gpusvm_test *t,
@@ -763,6 +782,189 @@ static void gpusvm_test_devmem_refusals(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&dt->pool.alloc_failures), 0LL);
 }
 
+/* ---- the fault sequence ---- */
+
+static struct gpusvm_test *to_test(struct drm_gpusvm *gpusvm)
+{
+	return container_of(gpusvm, struct gpusvm_test, gpusvm);
+}
+
+static struct drm_gpusvm_pool *
+ft_placement(struct drm_gpusvm *gpusvm, struct drm_gpusvm_range *range,
+	     const struct drm_gpusvm_fault *fault)
+{
+	return to_test(gpusvm)->pool;
+}
+
+static int ft_prepare(struct drm_gpusvm *gpusvm,
+		      struct drm_gpusvm_range *range)
+{
+	struct gpusvm_test *t = to_test(gpusvm);
+
+	lockdep_assert_held(&t->lock);
+	t->prepares++;
+	return t->prepare_err;
+}
+
+/*
+ * A commit happens under the notifier lock; one of freshly got device
+ * pages (R2) finds every device folio locked, recording this GPU SVM at
+ * the range's bind generation.
+ */
+static int ft_commit(struct drm_gpusvm *gpusvm, struct drm_gpusvm_range *range)
+{
+	unsigned long npages = drm_gpusvm_range_size(range) >> PAGE_SHIFT;
+	struct gpusvm_test *t = to_test(gpusvm);
+	bool all = true;
+	unsigned long i, j;
+
+	lockdep_assert_held(&gpusvm->notifier_lock);
+	t->commits++;
+	if (t->commit_err) {
+		/* Once: a commit the driver could not make now. */
+		int err = t->commit_err;
+
+		t->commit_err = 0;
+		return err;
+	}
+	if (!range->pages.flags.has_devmem_refs)
+		return 0;
+	for (i = 0, j = 0; i < npages; j++) {
+		struct drm_pagemap_addr *a = &range->pages.dma_addr[j];
+		struct drm_gpusvm_chunk *chunk;
+		struct folio *folio;
+
+		i += 1UL << a->order;
+		if (a->proto != DRM_INTERCONNECT_DRIVER)
+			continue;
+		folio = page_folio(pfn_to_page(PHYS_PFN(a->addr)));
+		chunk = folio_zone_device_data(folio);
+		if (!folio_test_locked(folio) ||
+		    chunk->rec[folio_pfn(folio) - chunk->pfn].owner !=
+		    gpusvm->owner ||
+		    chunk->rec[folio_pfn(folio) - chunk->pfn].bind_gen !=
+		    range->bind_gen)
+			all = false;
+	}
+	t->commits_devmem += all;
+	return 0;
+}
+
+/* As a driver must: the zapped ranges' pages are unmapped too. */
+static void ft_invalidate(struct drm_gpusvm *gpusvm,
+			  struct drm_gpusvm_notifier *notifier,
+			  const struct mmu_notifier_range *mmu_range)
+{
+	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
+	struct drm_gpusvm_range *range = NULL;
+
+	test_invalidate(gpusvm, notifier, mmu_range);
+	drm_gpusvm_for_each_range(range, notifier, mmu_range->start,
+				  mmu_range->end)
+		drm_gpusvm_range_unmap_pages(gpusvm, range, &ctx);
+}
+
+static const struct drm_gpusvm_ops fault_ops = {
+	.invalidate = ft_invalidate,
+	.fault_placement = ft_placement,
+	.fault_prepare = ft_prepare,
+	.fault_commit = ft_commit,
+};
+
+static int do_fault(struct gpusvm_test *t, struct drm_gpusvm_fault *f)
+{
+	int err;
+
+	mutex_lock(&t->lock);
+	err = drm_gpusvm_fault(&t->gpusvm, f);
+	mutex_unlock(&t->lock);
+	return err;
+}
+
+/*
+ * drm_gpusvm_fault() runs the sequence every driver shares: a GPU write
+ * migrates a 64 KiB range into the driver's pool (placement), prepares,
+ * and commits once with the device folios locked and recording the GPU
+ * SVM (R2); the same fault again finds the range there and commits
+ * without a second migration; a prefetch to system memory brings every
+ * byte back; a failed prepare fails the fault before any commit; a
+ * commit's -EAGAIN is retried and its other errors fail the fault;
+ * nothing mapped is -ENOENT.
+ */
+static void gpusvm_test_fault_sequence(struct kunit *test)
+{
+	struct gpusvm_test *t = test_setup_ops(test, SZ_512M, &fault_ops);
+	struct devmem_test *dt = dt_setup(test);
+	unsigned long addr = t->base;
+	struct drm_gpusvm_fault f = {
+		.addr = addr + SZ_4K,
+		.gpuva_start = 0,
+		.gpuva_end = TASK_SIZE,
+		.device_private_page_owner = dt,
+		.patience = HZ,
+		.retries = 4,
+		.write = 1,
+		.devmem_possible = 1,
+	};
+	unsigned int commits;
+
+	/* System pages are DMA-mapped for the device that copies. */
+	t->drm.dev = dt->dev;
+	t->gpusvm.drm = &t->drm;
+	t->pool = &dt->pool;
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr + SZ_64K, SZ_2M - SZ_64K), 0);
+	fill_user(test, addr, SZ_64K);
+
+	KUNIT_ASSERT_EQ(test, do_fault(t, &f), 0);
+	KUNIT_ASSERT_NOT_NULL(test, f.range);
+	expect_range(test, f.range, addr, SZ_64K);
+	KUNIT_EXPECT_GE(test, f.migrate_us, 0LL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 1);
+	KUNIT_EXPECT_TRUE(test, f.range->pages.flags.has_devmem_pages);
+	KUNIT_EXPECT_EQ(test, t->prepares, 1U);
+	KUNIT_EXPECT_EQ(test, t->commits, 1U);
+	KUNIT_EXPECT_EQ(test, t->commits_devmem, 1U);
+	/* Unlocked after the commit, references dropped. */
+	KUNIT_EXPECT_FALSE(test, f.range->pages.flags.has_devmem_refs);
+
+	KUNIT_ASSERT_EQ(test, do_fault(t, &f), 0);
+	KUNIT_EXPECT_EQ(test, f.migrate_us, -1LL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 1);
+	KUNIT_EXPECT_EQ(test, t->commits, 2U);
+
+	f.to_sysmem = 1;
+	KUNIT_ASSERT_EQ(test, do_fault(t, &f), 0);
+	KUNIT_EXPECT_EQ(test, f.migrate_us, -1LL);
+	KUNIT_EXPECT_FALSE(test, f.range->pages.flags.has_devmem_pages);
+	KUNIT_EXPECT_EQ(test, t->commits, 3U);
+	drm_gpusvm_pool_flush(&dt->pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 0);
+	check_user(test, addr, SZ_64K);
+
+	f.to_sysmem = 0;
+	t->prepare_err = -ENOMEM;
+	commits = t->commits;
+	KUNIT_EXPECT_EQ(test, do_fault(t, &f), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, t->commits, commits);
+	KUNIT_EXPECT_NULL(test, f.range);
+	t->prepare_err = 0;
+
+	/* A commit that asks for another try gets it; another errno fails. */
+	t->commit_err = -EAGAIN;
+	KUNIT_EXPECT_EQ(test, do_fault(t, &f), 0);
+	KUNIT_EXPECT_EQ(test, t->commits, commits + 2);
+	KUNIT_EXPECT_NOT_NULL(test, f.range);
+	t->commit_err = -EIO;
+	KUNIT_EXPECT_EQ(test, do_fault(t, &f), -EIO);
+	KUNIT_EXPECT_EQ(test, t->commits, commits + 3);
+	commits = t->commits;
+
+	f.addr = addr + SZ_64K;
+	KUNIT_EXPECT_EQ(test, do_fault(t, &f), -ENOENT);
+	KUNIT_EXPECT_EQ(test, t->commits, commits);
+	check_user(test, addr, SZ_64K);
+}
+
 #endif
 
 static struct kunit_case gpusvm_test_cases[] = {
@@ -779,6 +981,7 @@ static struct kunit_case gpusvm_test_cases[] = {
 	KUNIT_CASE(gpusvm_test_devmem_refusals),
 	KUNIT_CASE(gpusvm_test_devmem_evict),
 	KUNIT_CASE(gpusvm_test_devmem_blocks),
+	KUNIT_CASE(gpusvm_test_fault_sequence),
 #endif
 	{}
 };
