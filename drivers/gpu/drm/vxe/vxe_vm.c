@@ -3,16 +3,15 @@
  * vxe VMs: the GPU VA space (drm_gpuvm), the CPU-address mirror
  * (drm_gpusvm) and the GPU page-fault handler.
  *
- * Fault path, in order (see Documentation/gpu/rfc/gpusvm-pagelock.rst):
- * the software GPU finds no translation and queues the fault; the fault
- * worker calls vxe_vm_handle_fault(), which under the VM lock collects
- * garbage, finds the mirror VMA, finds or inserts the SVM range, gets its
- * pages (hmm_range_fault() + the notifier sequence), allocates page-table
- * directories, and under the notifier lock commits PTEs only if the
- * sequence is unchanged (rule R1); then the GPU replays the access.
+ * Fault path (see Documentation/gpu/rfc/gpusvm-pagelock.rst): the
+ * software GPU finds no translation and queues the fault; the fault worker
+ * calls vxe_vm_handle_fault(), which under the VM lock collects garbage,
+ * finds the mirror VMA and hands the rest to the engine's fault sequence,
+ * drm_gpusvm_fault(): range, placement (vxe_svm_placement()), page-table
+ * directories (vxe_svm_prepare()), pages, and the PTEs (vxe_svm_commit())
+ * under rules R1 and R2; then the GPU replays the access.
  */
 
-#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/nospec.h>
 #include <linux/sched/mm.h>
@@ -94,12 +93,6 @@ static void vxe_svm_invalidate(struct drm_gpusvm *gpusvm,
 	}
 }
 
-static const struct drm_gpusvm_ops vxe_gpusvm_ops = {
-	.range_alloc = vxe_svm_range_alloc,
-	.range_free = vxe_svm_range_free,
-	.invalidate = vxe_svm_invalidate,
-};
-
 /**
  * vxe_vm_gc() - remove the SVM ranges whose CPU mapping went away
  * @vm: the VM (its lock held for write)
@@ -147,165 +140,113 @@ static void vxe_vm_count_fault(struct vxe_vm *vm, unsigned long size, s64 us)
 	}
 }
 
+/* One vxe fault or prefetch: the engine's request and where it goes. */
+struct vxe_svm_fault {
+	struct drm_gpusvm_fault base;
+	u32 region;
+};
+
 /*
- * Commit the PTEs of @range for the pages drm_gpusvm_range_get_pages() just
- * got, if they are still current. Return: 0, or -EAGAIN to walk again
- * (after a back-off when a device folio is locked elsewhere; @tries says
- * how long).
+ * drm_gpusvm_ops.fault_placement: VXE_VRAM_MASK moves ranges of 64 KiB
+ * and more into VRAM (4 KiB ones stay in system memory, as on Xe without
+ * 4 KiB VRAM pages); 0 leaves the pages where they are.
  */
-static int vxe_svm_commit(struct vxe_vm *vm, struct drm_gpusvm_range *range,
-			  unsigned int tries)
+static struct drm_gpusvm_pool *
+vxe_svm_placement(struct drm_gpusvm *gpusvm, struct drm_gpusvm_range *range,
+		  const struct drm_gpusvm_fault *fault)
 {
-	drm_gpusvm_notifier_lock(&vm->gpusvm);
-	/* Rule R1: the pages are current. */
-	if (mmu_interval_read_retry(&range->notifier->notifier,
-				    range->pages.notifier_seq) ||
-	    !drm_gpusvm_range_pages_valid(&vm->gpusvm, range)) {
-		drm_gpusvm_notifier_unlock(&vm->gpusvm);
-		return -EAGAIN;
-	}
-	if (drm_gpusvm_range_devmem_lock(&vm->gpusvm, range)) {
-		/*
-		 * Rule R2 failed: a device folio is locked elsewhere,
-		 * typically by a CPU fault migrating it back. Give it time to
-		 * finish before walking again.
-		 */
-		drm_gpusvm_notifier_unlock(&vm->gpusvm);
-		usleep_range(VXE_FAULT_BACKOFF_US << min(tries, 6u),
-			     2 * VXE_FAULT_BACKOFF_US << min(tries, 6u));
-		return -EAGAIN;
-	}
-	vxe_pt_bind(vm, drm_gpusvm_range_start(range),
+	const struct vxe_svm_fault *f =
+		container_of(fault, struct vxe_svm_fault, base);
+	struct vxe_device *vxe = gpusvm_to_vm(gpusvm)->vxe;
+
+	if (f->region != VXE_VRAM_MASK || drm_gpusvm_range_size(range) < SZ_64K)
+		return NULL;
+	return &vxe->pool;
+}
+
+/* drm_gpusvm_ops.fault_prepare: the page-table directories. */
+static int vxe_svm_prepare(struct drm_gpusvm *gpusvm,
+			   struct drm_gpusvm_range *range)
+{
+	return vxe_pt_prepare(gpusvm_to_vm(gpusvm),
+			      drm_gpusvm_range_start(range),
+			      drm_gpusvm_range_end(range));
+}
+
+/*
+ * drm_gpusvm_ops.fault_commit: the PTEs, under the notifier lock, R1
+ * checked and the device folios locked (R2) by the engine.
+ */
+static int vxe_svm_commit(struct drm_gpusvm *gpusvm,
+			  struct drm_gpusvm_range *range)
+{
+	vxe_pt_bind(gpusvm_to_vm(gpusvm), drm_gpusvm_range_start(range),
 		    drm_gpusvm_range_end(range), range->pages.dma_addr);
 	to_vxe_range(range)->bound = true;
-	drm_gpusvm_range_devmem_unlock(&vm->gpusvm, range);
-	drm_gpusvm_notifier_unlock(&vm->gpusvm);
 	return 0;
 }
 
-/*
- * Get the pages of @range and commit its PTEs if no invalidation ran in
- * between, retrying until that works or patience runs out. VM lock held
- * for write.
- */
-static int vxe_svm_bind_range(struct vxe_vm *vm, struct drm_gpusvm_range *range,
-			      const struct drm_gpusvm_ctx *ctx)
-{
-	unsigned long deadline = jiffies + VXE_FAULT_PATIENCE;
-	unsigned int tries;
-	int err;
-
-	err = vxe_pt_prepare(vm, drm_gpusvm_range_start(range),
-			     drm_gpusvm_range_end(range));
-	if (err)
-		return err;
-
-	for (tries = 0; ; tries++) {
-		err = drm_gpusvm_range_get_pages(&vm->gpusvm, range, ctx);
-		if (!err)
-			err = vxe_svm_commit(vm, range, tries);
-		/*
-		 * -EBUSY: invalidations kept racing the walk for a while (a
-		 * forked child pulling shared pages back, say); it is one
-		 * more failed attempt, as -EAGAIN is.
-		 */
-		if (err != -EAGAIN && err != -EBUSY)
-			return err;
-		if (tries >= VXE_FAULT_RETRIES && time_after(jiffies, deadline))
-			return err;
-	}
-}
+static const struct drm_gpusvm_ops vxe_gpusvm_ops = {
+	.range_alloc = vxe_svm_range_alloc,
+	.range_free = vxe_svm_range_free,
+	.invalidate = vxe_svm_invalidate,
+	.fault_placement = vxe_svm_placement,
+	.fault_prepare = vxe_svm_prepare,
+	.fault_commit = vxe_svm_commit,
+};
 
 /*
- * Move @range into VRAM unless it is there already. Failure is no error:
- * the range is then bound where its pages are (system memory).
- */
-static void vxe_svm_migrate(struct vxe_vm *vm, struct drm_gpusvm_range *range,
-			    const struct drm_gpusvm_ctx *ctx)
-{
-	struct vxe_device *vxe = vm->vxe;
-	unsigned long size = drm_gpusvm_range_size(range);
-	ktime_t t0 = ktime_get();
-
-	if (drm_gpusvm_scan_mm(range, vxe, &vxe->pool.pagemap) ==
-	    DRM_GPUSVM_SCAN_EQUAL)
-		return;
-	if (drm_gpusvm_range_migrate_to_devmem(&vm->gpusvm, range, &vxe->pool,
-					       ctx))
-		return;
-	vxe_stat_add(vxe, size == SZ_2M ? VXE_STAT_SVM_2M_MIGRATE_COUNT :
-					  VXE_STAT_SVM_64K_MIGRATE_COUNT, 1);
-	vxe_stat_add(vxe, size == SZ_2M ? VXE_STAT_SVM_2M_MIGRATE_US :
-					  VXE_STAT_SVM_64K_MIGRATE_US,
-		     ktime_us_delta(ktime_get(), t0));
-}
-
-/*
- * Bind the SVM range around @addr in the mirror VMA @va. Stores the end of
- * that range in @end; a GPU fault (@count) updates the statistics, a
- * prefetch does not. @region is where the pages should be: VXE_VRAM_MASK
- * moves ranges of 64 KiB and more into VRAM (4 KiB ones stay in system
- * memory), VXE_SYSMEM_MASK brings VRAM pages back, 0 leaves them where
+ * Bind the SVM range around @addr in the mirror VMA @va through the
+ * engine's fault sequence. Stores the end of that range in @end; a GPU
+ * fault (@count) updates the statistics, a prefetch does not. @region is
+ * where the pages should be: VXE_VRAM_MASK into VRAM (see
+ * vxe_svm_placement()), VXE_SYSMEM_MASK back to system memory, 0 where
  * they are. An @atomic access gets the timeslice. VM lock held for write.
  */
 static int vxe_svm_fault(struct vxe_vm *vm, struct drm_gpuva *va, u64 addr,
 			 bool write, bool atomic, bool count, u32 region,
 			 u64 *end)
 {
-	struct drm_gpusvm_ctx ctx = {
-		/* Both sides of the timeslice, for atomics only (upstream's). */
-		.timeslice_ms = atomic ? VXE_TIMESLICE_MS : 0,
-		/* New ranges over private anonymous memory may go to VRAM. */
-		.devmem_possible = vxe_has_vram(vm->vxe),
+	struct vxe_device *vxe = vm->vxe;
+	struct vxe_svm_fault f = {
+		.base = {
+			.addr = addr,
+			.gpuva_start = va->va.addr,
+			.gpuva_end = va->va.addr + va->va.range,
+			/* Our VRAM pages map directly; others migrate back. */
+			.device_private_page_owner =
+				vxe_has_vram(vxe) ? vxe : NULL,
+			/* Both sides of the timeslice, for atomics only (upstream's). */
+			.timeslice_ms = atomic ? VXE_TIMESLICE_MS : 0,
+			.patience = VXE_FAULT_PATIENCE,
+			.retries = VXE_FAULT_RETRIES,
+			.backoff_us = VXE_FAULT_BACKOFF_US,
+			.write = write,
+			/* New ranges over private anonymous memory may go to VRAM. */
+			.devmem_possible = vxe_has_vram(vxe),
+			.to_sysmem = region == VXE_SYSMEM_MASK,
+		},
+		.region = region,
 	};
-	struct drm_gpusvm_range *range;
+	unsigned long size;
 	ktime_t t0 = ktime_get();
-	int attempt, err;
+	int err;
 
-	for (attempt = 0; attempt < 2; attempt++) {
-		/* Map writable where the CPU may write, else read-only. */
-		ctx.read_only = false;
-		range = drm_gpusvm_range_find_or_insert(&vm->gpusvm, addr,
-							va->va.addr,
-							va->va.addr + va->va.range,
-							&ctx);
-		if (PTR_ERR_OR_ZERO(range) == -EPERM && !write) {
-			ctx.read_only = true;
-			range = drm_gpusvm_range_find_or_insert(&vm->gpusvm, addr,
-								va->va.addr,
-								va->va.addr + va->va.range,
-								&ctx);
-		}
-		if (IS_ERR(range))
-			return PTR_ERR(range);
-
-		if (region == VXE_SYSMEM_MASK) {
-			/* Back to system memory; invalidation unbinds it. */
-			err = drm_gpusvm_range_evict(&vm->gpusvm, range);
-			if (err)
-				return err;
-		} else if (region == VXE_VRAM_MASK && !ctx.read_only &&
-			   drm_gpusvm_range_size(range) >= SZ_64K) {
-			vxe_svm_migrate(vm, range, &ctx);
-		}
-		/* Our VRAM pages map directly; anyone else's migrate back. */
-		ctx.device_private_page_owner =
-			vxe_has_vram(vm->vxe) ? vm->vxe : NULL;
-		err = vxe_svm_bind_range(vm, range, &ctx);
-		/* Unmapped while we worked: collect it and look again. */
-		if (err == -EFAULT && range->pages.flags.unmapped) {
-			vxe_vm_gc(vm);
-			continue;
-		}
-		break;
+	err = drm_gpusvm_fault(&vm->gpusvm, &f.base);
+	if (err)
+		return err;
+	size = drm_gpusvm_range_size(f.base.range);
+	*end = drm_gpusvm_range_end(f.base.range);
+	if (f.base.migrate_us >= 0) {
+		vxe_stat_add(vxe, size == SZ_2M ? VXE_STAT_SVM_2M_MIGRATE_COUNT :
+						  VXE_STAT_SVM_64K_MIGRATE_COUNT, 1);
+		vxe_stat_add(vxe, size == SZ_2M ? VXE_STAT_SVM_2M_MIGRATE_US :
+						  VXE_STAT_SVM_64K_MIGRATE_US,
+			     f.base.migrate_us);
 	}
-	if (!err) {
-		*end = drm_gpusvm_range_end(range);
-		if (count)
-			vxe_vm_count_fault(vm, drm_gpusvm_range_size(range),
-					   ktime_us_delta(ktime_get(), t0));
-	}
-	return err;
+	if (count)
+		vxe_vm_count_fault(vm, size, ktime_us_delta(ktime_get(), t0));
+	return 0;
 }
 
 /**
