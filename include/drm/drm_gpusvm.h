@@ -130,7 +130,9 @@ struct drm_gpusvm_pages_flags {
  * @dma_addr: one entry per CPU mapping chunk (PAGE_SIZE << order bytes),
  *	packed from the start of the span; NULL until the first get_pages
  * @dpagemap: the device memory owner of mapped device pages, referenced,
- *	or NULL
+ *	or NULL (this engine's device pages leave it NULL: see @pool)
+ * @pool: the pool of the mapped device pages (they all come from one), or
+ *	NULL; their entries hold the pool's device addresses
  * @state: reserved for IOVA-based mappings; this implementation maps each
  *	chunk with dma_map_page() and leaves it unused
  * @state_offset: bytes of @state in use
@@ -141,6 +143,7 @@ struct drm_gpusvm_pages_flags {
 struct drm_gpusvm_pages {
 	struct drm_pagemap_addr *dma_addr;
 	struct drm_pagemap *dpagemap;
+	struct drm_gpusvm_pool *pool;
 	struct dma_iova_state state;
 	unsigned long state_offset;
 	unsigned long notifier_seq;

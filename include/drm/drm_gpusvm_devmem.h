@@ -15,6 +15,7 @@
 #include <linux/kref.h>
 #include <linux/llist.h>
 #include <linux/memremap.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -119,8 +120,15 @@ struct drm_gpusvm_pool_ops {
  * @res: the free physical region they occupy
  * @pfn_first: pfn of device offset 0
  * @size: bytes of device memory
- * @buddy: the allocator (blocks of 64 KiB and 2 MiB)
- * @lock: protects @buddy; a leaf (rule R7)
+ * @device_base: the device address of offset 0: what the
+ *	DRM_INTERCONNECT_DRIVER entries of drm_gpusvm_get_pages() hold
+ *	(see drm_gpusvm_pool_addr())
+ * @mm: the allocator chunks come from (blocks of 64 KiB and 2 MiB):
+ *	@buddy, or the driver's
+ * @mm_lock: protects @mm: @lock, or the driver's; a leaf (rule R7)
+ * @mm_flags: GPU_BUDDY_* flags chunk allocations use
+ * @buddy: the pool's own allocator, when the driver lends none
+ * @lock: protects @buddy
  * @lru_lock: protects @lru; a leaf
  * @lru: chunks in use, oldest first
  * @free_chunks: chunks whose last page core mm freed, for @free_work
@@ -161,6 +169,10 @@ struct drm_gpusvm_pool {
 	struct resource *res;
 	unsigned long pfn_first;
 	u64 size;
+	u64 device_base;
+	struct gpu_buddy *mm;
+	struct mutex *mm_lock;	/* protects mm */
+	unsigned long mm_flags;
 	struct gpu_buddy buddy;
 	struct mutex lock;	/* protects buddy */
 	spinlock_t lru_lock;	/* protects lru */
@@ -185,6 +197,37 @@ struct drm_gpusvm_pool {
 	struct fault_attr fail_copy;
 };
 
+/**
+ * struct drm_gpusvm_pool_desc - what a pool is made of
+ * @dev: the device that copies (DMA mappings are made for it)
+ * @ops: the copy engine
+ * @owner: the device-private page owner the driver passes in
+ *	&drm_gpusvm_ctx.device_private_page_owner
+ * @size: bytes of device memory, a multiple of 2 MiB; with @buddy, its
+ *	size
+ * @device_base: the device address of offset 0, for the GPU's page
+ *	tables (&drm_gpusvm_pool.device_base)
+ * @buddy: the driver's allocator over the device memory, shared with its
+ *	other users (a TTM manager, say), or NULL for one of the pool's own
+ * @buddy_lock: the driver's lock for @buddy, held only around allocator
+ *	calls (a leaf, rule R7); with @buddy only
+ * @buddy_flags: GPU_BUDDY_* flags for chunk allocations from @buddy
+ *	(GPU_BUDDY_TOPDOWN_ALLOCATION keeps chunks away from the low end,
+ *	say)
+ */
+struct drm_gpusvm_pool_desc {
+	struct device *dev;
+	const struct drm_gpusvm_pool_ops *ops;
+	void *owner;
+	u64 size;
+	u64 device_base;
+	struct gpu_buddy *buddy;
+	struct mutex *buddy_lock;	/* protects buddy */
+	unsigned long buddy_flags;
+};
+
+int drm_gpusvm_pool_create(struct drm_gpusvm_pool *pool,
+			   const struct drm_gpusvm_pool_desc *desc);
 int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 			 u64 size, const struct drm_gpusvm_pool_ops *ops,
 			 void *owner);
@@ -209,17 +252,20 @@ void drm_gpusvm_pool_debugfs_init(struct drm_gpusvm_pool *pool,
 static inline u64 drm_gpusvm_pool_offset(const struct drm_gpusvm_pool *pool,
 					 dma_addr_t addr)
 {
-	return addr - PFN_PHYS(pool->pfn_first);
+	return addr - pool->device_base;
 }
 
 /**
- * drm_gpusvm_pool_addr() - device-page address of a device offset
+ * drm_gpusvm_pool_addr() - device address of a device offset
  * @pool: the pool
  * @offset: a byte offset into @pool's device memory (of a block from
  *	drm_gpusvm_pool_alloc_blocks(), say)
  *
- * The inverse of drm_gpusvm_pool_offset(), so that a driver can map its
- * own blocks as it maps SVM's device pages.
+ * The device address is what the GPU's page tables name (&struct
+ * drm_gpusvm_pool_desc.device_base plus @offset), so that a driver writes
+ * the DRM_INTERCONNECT_DRIVER entries of drm_gpusvm_get_pages() into its
+ * PTEs as they are, and maps its own blocks the same way. The inverse of
+ * drm_gpusvm_pool_offset().
  *
  * Return: the &drm_pagemap_addr.addr, protocol DRM_INTERCONNECT_DRIVER, of
  * @offset.
@@ -227,7 +273,22 @@ static inline u64 drm_gpusvm_pool_offset(const struct drm_gpusvm_pool *pool,
 static inline dma_addr_t drm_gpusvm_pool_addr(const struct drm_gpusvm_pool *pool,
 					      u64 offset)
 {
-	return PFN_PHYS(pool->pfn_first) + offset;
+	return pool->device_base + offset;
+}
+
+/**
+ * drm_gpusvm_pool_page() - the device page at a device address
+ * @pool: the pool
+ * @addr: a device address of @pool's (drm_gpusvm_pool_addr())
+ *
+ * Return: the MEMORY_DEVICE_PRIVATE page standing for the device memory
+ * at @addr.
+ */
+static inline struct page *drm_gpusvm_pool_page(const struct drm_gpusvm_pool *pool,
+						dma_addr_t addr)
+{
+	return pfn_to_page(pool->pfn_first +
+			   (drm_gpusvm_pool_offset(pool, addr) >> PAGE_SHIFT));
 }
 
 int drm_gpusvm_range_migrate_to_devmem(struct drm_gpusvm *gpusvm,

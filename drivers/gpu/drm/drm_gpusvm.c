@@ -629,6 +629,7 @@ void drm_gpusvm_pages_reset(struct drm_gpusvm *gpusvm,
 	flags.has_devmem_pages = false;
 	flags.has_devmem_refs = false;
 	WRITE_ONCE(svm_pages->flags.__flags, flags.__flags);
+	svm_pages->pool = NULL;
 	if (svm_pages->dpagemap) {
 		drm_pagemap_put(svm_pages->dpagemap);
 		svm_pages->dpagemap = NULL;
@@ -863,8 +864,10 @@ static int drm_gpusvm_break_cow(struct mm_struct *mm,
  * Map the collected pfns for the device into svm_pages->dma_addr. Notifier
  * lock held (no allocation here). System pages get DMA mappings; device
  * pages of @owner's (referenced by the caller) get entries naming their
- * device-private address, protocol DRM_INTERCONNECT_DRIVER; any other
- * device page is refused. Sets *@devmem when a device page was mapped.
+ * pool's device address (drm_gpusvm_pool_addr(): what the GPU's page
+ * tables name), protocol DRM_INTERCONNECT_DRIVER, and set
+ * svm_pages->pool; device pages of a second pool, or of anyone else, are
+ * refused. Sets *@devmem when a device page was mapped.
  */
 static int drm_gpusvm_map_pfns(struct drm_gpusvm *gpusvm,
 			       struct drm_gpusvm_pages *svm_pages,
@@ -889,8 +892,17 @@ static int drm_gpusvm_map_pfns(struct drm_gpusvm *gpusvm,
 		page = hmm_pfn_to_page(pfns[i]);
 		order = drm_gpusvm_chunk_order(pfns[i], start, i, npages);
 		if (drm_gpusvm_pfn_is_ours(pfns[i], owner)) {
+			struct drm_gpusvm_pool *pool = drm_gpusvm_page_pool(page);
+
+			/* One pool per span: its entries name its addresses. */
+			if (svm_pages->pool && svm_pages->pool != pool)
+				goto err_unmap;
+			svm_pages->pool = pool;
+			addr = drm_gpusvm_pool_addr(pool,
+						    PFN_PHYS(page_to_pfn(page) -
+							     pool->pfn_first));
 			svm_pages->dma_addr[j] =
-				drm_pagemap_addr_encode(PFN_PHYS(page_to_pfn(page)),
+				drm_pagemap_addr_encode(addr,
 							DRM_INTERCONNECT_DRIVER,
 							order, dir);
 			*devmem = true;
@@ -914,6 +926,7 @@ static int drm_gpusvm_map_pfns(struct drm_gpusvm *gpusvm,
 
 err_unmap:
 	__drm_gpusvm_unmap_pages(gpusvm, svm_pages, npages, j);
+	svm_pages->pool = NULL;
 	if (i < npages && (pfns[i] & HMM_PFN_VALID) &&
 	    is_zone_device_page(hmm_pfn_to_page(pfns[i])))
 		return -EOPNOTSUPP;

@@ -129,9 +129,9 @@ static void drm_gpusvm_pool_free_work(struct work_struct *work)
 		list_del(&chunk->lru);
 		spin_unlock(&pool->lru_lock);
 
-		mutex_lock(&pool->lock);
-		gpu_buddy_free_block(&pool->buddy, chunk->block);
-		mutex_unlock(&pool->lock);
+		mutex_lock(pool->mm_lock);
+		gpu_buddy_free_block(pool->mm, chunk->block);
+		mutex_unlock(pool->mm_lock);
 
 		kvfree(chunk);
 		atomic64_sub(size, &pool->used);
@@ -166,10 +166,10 @@ drm_gpusvm_chunk_alloc(struct drm_gpusvm_pool *pool, unsigned long size)
 	if (!chunk)
 		return ERR_PTR(-ENOMEM);
 
-	mutex_lock(&pool->lock);
-	err = gpu_buddy_alloc_blocks(&pool->buddy, 0, pool->size, size, size,
-				     &blocks, 0);
-	mutex_unlock(&pool->lock);
+	mutex_lock(pool->mm_lock);
+	err = gpu_buddy_alloc_blocks(pool->mm, 0, pool->size, size, size,
+				     &blocks, pool->mm_flags);
+	mutex_unlock(pool->mm_lock);
 	if (err) {
 		kvfree(chunk);
 		return ERR_PTR(err);
@@ -609,35 +609,40 @@ static const struct dev_pagemap_ops drm_gpusvm_pagemap_ops = {
 /* ---- the pool ---- */
 
 /**
- * drm_gpusvm_pool_init() - create device memory for SVM
+ * drm_gpusvm_pool_create() - create device memory for SVM
  * @pool: the pool to initialise
- * @dev: the device that copies (and whose DMA mappings the copies use)
- * @size: bytes of device memory, a multiple of 2 MiB
- * @ops: the copy engine
- * @owner: the device-private page owner the driver passes in
- *	&drm_gpusvm_ctx.device_private_page_owner
+ * @desc: what it is made of (see &struct drm_gpusvm_pool_desc)
  *
  * Takes a free physical region for the MEMORY_DEVICE_PRIVATE pages that
- * stand for the device memory, and a buddy allocator over it.
+ * stand for the device memory, one page per device page, and allocates
+ * chunks from the driver's buddy allocator, or from one of the pool's own
+ * over @desc->size bytes. With the driver's, device offsets are that
+ * allocator's block offsets, other users of it (the driver's buffer
+ * objects) compete with SVM for the same memory, and the driver calls
+ * drm_gpusvm_pool_evict() when it finds the allocator full.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-EINVAL for an incomplete @desc or a size
+ * that is not a multiple of 2 MiB).
  */
-int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
-			 u64 size, const struct drm_gpusvm_pool_ops *ops,
-			 void *owner)
+int drm_gpusvm_pool_create(struct drm_gpusvm_pool *pool,
+			   const struct drm_gpusvm_pool_desc *desc)
 {
+	const struct drm_gpusvm_pool_ops *ops = desc->ops;
+	u64 size = desc->buddy ? desc->buddy->size : desc->size;
 	void *addr;
 	int err;
 
-	if (!size || !IS_ALIGNED(size, SZ_2M) || !owner || !ops->copy_to_ram ||
-	    !ops->copy_to_devmem || !ops->clear)
+	if (!size || !IS_ALIGNED(size, SZ_2M) || !desc->owner || !ops ||
+	    !ops->copy_to_ram || !ops->copy_to_devmem || !ops->clear ||
+	    !desc->buddy != !desc->buddy_lock)
 		return -EINVAL;
 
 	memset(pool, 0, sizeof(*pool));
-	pool->dev = dev;
+	pool->dev = desc->dev;
 	pool->ops = ops;
-	pool->owner = owner;
+	pool->owner = desc->owner;
 	pool->size = size;
+	pool->device_base = desc->device_base;
 	pool->fail_alloc = drm_gpusvm_fault_attr_off;
 	pool->fail_copy = drm_gpusvm_fault_attr_off;
 	mutex_init(&pool->lock);
@@ -648,9 +653,17 @@ int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 	init_llist_head(&pool->sparse_chunks);
 	INIT_WORK(&pool->sparse_work, drm_gpusvm_pool_sparse_work);
 
-	err = gpu_buddy_init(&pool->buddy, size, PAGE_SIZE);
-	if (err)
-		return err;
+	if (desc->buddy) {
+		pool->mm = desc->buddy;
+		pool->mm_lock = desc->buddy_lock;
+		pool->mm_flags = desc->buddy_flags;
+	} else {
+		err = gpu_buddy_init(&pool->buddy, size, PAGE_SIZE);
+		if (err)
+			return err;
+		pool->mm = &pool->buddy;
+		pool->mm_lock = &pool->lock;
+	}
 
 	pool->res = request_free_mem_region(&iomem_resource, size,
 					    "drm_gpusvm");
@@ -663,9 +676,9 @@ int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 	pool->pagemap.range.end = pool->res->end;
 	pool->pagemap.nr_range = 1;
 	pool->pagemap.ops = &drm_gpusvm_pagemap_ops;
-	pool->pagemap.owner = owner;
-	addr = memremap_pages(&pool->pagemap, dev_to_node(dev) < 0 ?
-			      numa_node_id() : dev_to_node(dev));
+	pool->pagemap.owner = desc->owner;
+	addr = memremap_pages(&pool->pagemap, dev_to_node(desc->dev) < 0 ?
+			      numa_node_id() : dev_to_node(desc->dev));
 	if (IS_ERR(addr)) {
 		err = PTR_ERR(addr);
 		goto err_region;
@@ -676,8 +689,39 @@ int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
 err_region:
 	release_mem_region(pool->res->start, resource_size(pool->res));
 err_buddy:
-	gpu_buddy_fini(&pool->buddy);
+	if (pool->mm == &pool->buddy)
+		gpu_buddy_fini(&pool->buddy);
 	return err;
+}
+EXPORT_SYMBOL_GPL(drm_gpusvm_pool_create);
+
+/**
+ * drm_gpusvm_pool_init() - create device memory for SVM, allocator included
+ * @pool: the pool to initialise
+ * @dev: the device that copies (and whose DMA mappings the copies use)
+ * @size: bytes of device memory, a multiple of 2 MiB
+ * @ops: the copy engine
+ * @owner: the device-private page owner the driver passes in
+ *	&drm_gpusvm_ctx.device_private_page_owner
+ *
+ * drm_gpusvm_pool_create() with an allocator of the pool's own, whose
+ * device addresses are its offsets (&struct drm_gpusvm_pool_desc.device_base
+ * 0).
+ *
+ * Return: 0 or a negative errno.
+ */
+int drm_gpusvm_pool_init(struct drm_gpusvm_pool *pool, struct device *dev,
+			 u64 size, const struct drm_gpusvm_pool_ops *ops,
+			 void *owner)
+{
+	const struct drm_gpusvm_pool_desc desc = {
+		.dev = dev,
+		.ops = ops,
+		.owner = owner,
+		.size = size,
+	};
+
+	return drm_gpusvm_pool_create(pool, &desc);
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_init);
 
@@ -755,7 +799,9 @@ void drm_gpusvm_pool_fini(struct drm_gpusvm_pool *pool)
 	WARN_ON(atomic64_read(&pool->blocks_used));
 	memunmap_pages(&pool->pagemap);
 	release_mem_region(pool->res->start, resource_size(pool->res));
-	gpu_buddy_fini(&pool->buddy);
+	/* A lent allocator stays the driver's. */
+	if (pool->mm == &pool->buddy)
+		gpu_buddy_fini(&pool->buddy);
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_fini);
 
@@ -1160,11 +1206,11 @@ int drm_gpusvm_pool_alloc_blocks(struct drm_gpusvm_pool *pool, u64 size,
 		return -ENOSPC;
 
 	for (round = 0; ; round++) {
-		mutex_lock(&pool->lock);
-		err = gpu_buddy_alloc_blocks(&pool->buddy, 0, pool->size, size,
+		mutex_lock(pool->mm_lock);
+		err = gpu_buddy_alloc_blocks(pool->mm, 0, pool->size, size,
 					     PAGE_SIZE, blocks, 0);
-		avail = pool->buddy.avail;
-		mutex_unlock(&pool->lock);
+		avail = pool->mm->avail;
+		mutex_unlock(pool->mm_lock);
 		if (err != -ENOSPC || round > DRM_GPUSVM_BLOCKS_EVICT_ROUNDS)
 			break;
 		/*
@@ -1199,20 +1245,27 @@ void drm_gpusvm_pool_free_blocks(struct drm_gpusvm_pool *pool,
 	u64 size = 0;
 
 	list_for_each_entry(block, blocks, link)
-		size += gpu_buddy_block_size(&pool->buddy, block);
-	mutex_lock(&pool->lock);
-	gpu_buddy_free_list(&pool->buddy, blocks, 0);
-	mutex_unlock(&pool->lock);
+		size += gpu_buddy_block_size(pool->mm, block);
+	mutex_lock(pool->mm_lock);
+	gpu_buddy_free_list(pool->mm, blocks, 0);
+	mutex_unlock(pool->mm_lock);
 	atomic64_sub(size, &pool->blocks_used);
 }
 EXPORT_SYMBOL_GPL(drm_gpusvm_pool_free_blocks);
 
 /* ---- references and the commit section (rule R2) ---- */
 
-/* The device folio of a DRM_INTERCONNECT_DRIVER entry. */
-static struct folio *drm_gpusvm_entry_folio(const struct drm_pagemap_addr *a)
+/* The device page of a DRM_INTERCONNECT_DRIVER entry of @svm_pages. */
+static struct page *drm_gpusvm_entry_page(const struct drm_gpusvm_pages *svm_pages,
+					  const struct drm_pagemap_addr *a)
 {
-	return page_folio(pfn_to_page(PHYS_PFN(a->addr)));
+	return drm_gpusvm_pool_page(svm_pages->pool, a->addr);
+}
+
+static struct folio *drm_gpusvm_entry_folio(const struct drm_gpusvm_pages *svm_pages,
+					    const struct drm_pagemap_addr *a)
+{
+	return page_folio(drm_gpusvm_entry_page(svm_pages, a));
 }
 
 /**
@@ -1231,7 +1284,7 @@ void drm_gpusvm_devmem_put_refs(struct drm_gpusvm_pages *svm_pages,
 		struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
 
 		if (a->proto == DRM_INTERCONNECT_DRIVER)
-			folio_put(drm_gpusvm_entry_folio(a));
+			folio_put(drm_gpusvm_entry_folio(svm_pages, a));
 		i += 1UL << a->order;
 	}
 }
@@ -1253,7 +1306,7 @@ static bool drm_gpusvm_folio_seen(const struct drm_gpusvm_pages *svm_pages,
 		const struct drm_pagemap_addr *a = &svm_pages->dma_addr[j];
 
 		if (a->proto == DRM_INTERCONNECT_DRIVER &&
-		    drm_gpusvm_entry_folio(a) == folio)
+		    drm_gpusvm_entry_folio(svm_pages, a) == folio)
 			return true;
 	}
 	return false;
@@ -1273,7 +1326,7 @@ static void drm_gpusvm_devmem_unlock_n(struct drm_gpusvm_pages *svm_pages,
 		i += 1UL << a->order;
 		if (a->proto != DRM_INTERCONNECT_DRIVER)
 			continue;
-		folio = drm_gpusvm_entry_folio(a);
+		folio = drm_gpusvm_entry_folio(svm_pages, a);
 		if (!drm_gpusvm_folio_seen(svm_pages, j, folio))
 			folio_unlock(folio);
 	}
@@ -1325,7 +1378,7 @@ int drm_gpusvm_range_devmem_lock(struct drm_gpusvm *gpusvm,
 		i += 1UL << a->order;
 		if (a->proto != DRM_INTERCONNECT_DRIVER)
 			continue;
-		page = pfn_to_page(PHYS_PFN(a->addr));
+		page = drm_gpusvm_entry_page(svm_pages, a);
 		folio = page_folio(page);
 		/* Locked once, however many entries it has. */
 		if (drm_gpusvm_folio_seen(svm_pages, j, folio))

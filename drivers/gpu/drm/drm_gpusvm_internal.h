@@ -12,6 +12,7 @@
 #include <linux/memremap.h>
 
 #include <drm/drm_gpusvm.h>
+#include <drm/drm_gpusvm_devmem.h>
 
 static inline void drm_gpusvm_assert_driver_lock(struct drm_gpusvm *gpusvm)
 {
@@ -31,6 +32,12 @@ static inline bool drm_gpusvm_pfn_is_ours(unsigned long pfn_flags,
 		return false;
 	page = hmm_pfn_to_page(pfn_flags);
 	return is_device_private_page(page) && page_pgmap(page)->owner == owner;
+}
+
+/* The pool a device page of ours (drm_gpusvm_pfn_is_ours()) belongs to. */
+static inline struct drm_gpusvm_pool *drm_gpusvm_page_pool(struct page *page)
+{
+	return container_of(page_pgmap(page), struct drm_gpusvm_pool, pagemap);
 }
 
 void drm_gpusvm_pages_reset(struct drm_gpusvm *gpusvm,

@@ -344,6 +344,9 @@ struct devmem_test {
 	struct drm_gpusvm_pool pool;
 	struct device *dev;
 	void *vram;
+	/* A driver's own allocator, lent to the pool (dt_setup_lent()). */
+	struct gpu_buddy buddy;
+	struct mutex buddy_lock;	/* protects buddy */
 };
 
 static struct devmem_test *pool_to_dt(struct drm_gpusvm_pool *pool)
@@ -398,19 +401,37 @@ static const struct drm_gpusvm_pool_ops dt_ops = {
 	.clear = dt_clear,
 };
 
+#define DT_VRAM		(8 * SZ_1M)
+
 static void dt_fini(void *data)
 {
 	struct devmem_test *dt = data;
 
 	drm_gpusvm_pool_fini(&dt->pool);
+	/* A lent allocator outlives the pool, every chunk back in it. */
+	if (dt->pool.mm == &dt->buddy) {
+		WARN_ON(dt->buddy.avail != DT_VRAM);
+		gpu_buddy_fini(&dt->buddy);
+	}
 	vfree(dt->vram);
 }
 
-#define DT_VRAM		(8 * SZ_1M)
-
-static struct devmem_test *dt_setup(struct kunit *test)
+/*
+ * A test device with DT_VRAM of device memory. With @lent, the pool
+ * allocates from the device's own buddy allocator (dt->buddy, under
+ * dt->buddy_lock) and names its memory from @device_base, as a driver
+ * sharing its VRAM manager with the pool does; else the pool has its own.
+ */
+static struct devmem_test *dt_setup_desc(struct kunit *test, bool lent,
+					 u64 device_base)
 {
 	struct devmem_test *dt = kunit_kzalloc(test, sizeof(*dt), GFP_KERNEL);
+	struct drm_gpusvm_pool_desc desc = {
+		.ops = &dt_ops,
+		.owner = dt,
+		.size = DT_VRAM,
+		.device_base = device_base,
+	};
 
 	KUNIT_ASSERT_NOT_NULL(test, dt);
 	dt->dev = kunit_device_register(test, "gpusvm-devmem");
@@ -420,10 +441,22 @@ static struct devmem_test *dt_setup(struct kunit *test)
 							   DMA_BIT_MASK(64)), 0);
 	dt->vram = vzalloc(DT_VRAM);
 	KUNIT_ASSERT_NOT_NULL(test, dt->vram);
-	KUNIT_ASSERT_EQ(test, drm_gpusvm_pool_init(&dt->pool, dt->dev, DT_VRAM,
-						   &dt_ops, dt), 0);
+	desc.dev = dt->dev;
+	if (lent) {
+		KUNIT_ASSERT_EQ(test, gpu_buddy_init(&dt->buddy, DT_VRAM,
+						     PAGE_SIZE), 0);
+		mutex_init(&dt->buddy_lock);
+		desc.buddy = &dt->buddy;
+		desc.buddy_lock = &dt->buddy_lock;
+	}
+	KUNIT_ASSERT_EQ(test, drm_gpusvm_pool_create(&dt->pool, &desc), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dt_fini, dt), 0);
 	return dt;
+}
+
+static struct devmem_test *dt_setup(struct kunit *test)
+{
+	return dt_setup_desc(test, false, 0);
 }
 
 /* A byte per address that differs between pages, ranges and chunks. */
@@ -563,7 +596,8 @@ static void devmem_roundtrip(struct kunit *test, unsigned long size)
 		KUNIT_ASSERT_EQ_MSG(test, ((u8 *)dt->vram)[offset + i],
 				    pattern(addr + i), "device byte 0x%lx", i);
 
-	folio = page_folio(pfn_to_page(PHYS_PFN(range->pages.dma_addr[0].addr)));
+	folio = page_folio(drm_gpusvm_pool_page(&dt->pool,
+						range->pages.dma_addr[0].addr));
 	/* The PMD-mapped THP becomes one order-9 device folio, else order 0. */
 	KUNIT_EXPECT_EQ(test, folio_order(folio),
 			size == SZ_2M ? PMD_ORDER : 0);
@@ -837,7 +871,8 @@ static int ft_commit(struct drm_gpusvm *gpusvm, struct drm_gpusvm_range *range)
 		i += 1UL << a->order;
 		if (a->proto != DRM_INTERCONNECT_DRIVER)
 			continue;
-		folio = page_folio(pfn_to_page(PHYS_PFN(a->addr)));
+		folio = page_folio(drm_gpusvm_pool_page(range->pages.pool,
+							a->addr));
 		chunk = folio_zone_device_data(folio);
 		if (!folio_test_locked(folio) ||
 		    chunk->rec[folio_pfn(folio) - chunk->pfn].owner !=
@@ -965,6 +1000,66 @@ static void gpusvm_test_fault_sequence(struct kunit *test)
 	check_user(test, addr, SZ_64K);
 }
 
+/*
+ * A pool that allocates from a driver's own buddy allocator (the one its
+ * VRAM manager hands buffer objects out of, say) and names its memory by
+ * the driver's device addresses: a GPU write takes its chunk out of that
+ * allocator, the range's entries hold device_base plus the chunk's
+ * offset (what the GPU's page tables name) with the pool recorded, the
+ * commit still finds and locks every folio through them, and every chunk
+ * goes back to the driver's allocator, which outlives the pool (dt_fini()
+ * checks it is whole again).
+ */
+static void gpusvm_test_devmem_lent_buddy(struct kunit *test)
+{
+	const u64 base = 0x40000000000ULL;	/* not 0, not a host address */
+	struct gpusvm_test *t = test_setup_ops(test, SZ_512M, &fault_ops);
+	struct devmem_test *dt = dt_setup_desc(test, true, base);
+	unsigned long addr = t->base;
+	struct drm_gpusvm_fault f = {
+		.addr = addr,
+		.gpuva_start = 0,
+		.gpuva_end = TASK_SIZE,
+		.device_private_page_owner = dt,
+		.patience = HZ,
+		.retries = 4,
+		.write = 1,
+		.devmem_possible = 1,
+	};
+	struct drm_pagemap_addr *a;
+	unsigned long i;
+	u64 offset;
+
+	t->drm.dev = dt->dev;
+	t->gpusvm.drm = &t->drm;
+	t->pool = &dt->pool;
+	KUNIT_EXPECT_PTR_EQ(test, dt->pool.mm, &dt->buddy);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr + SZ_64K, SZ_2M - SZ_64K), 0);
+	fill_user(test, addr, SZ_64K);
+
+	KUNIT_ASSERT_EQ(test, do_fault(t, &f), 0);
+	KUNIT_EXPECT_GE(test, f.migrate_us, 0LL);
+	KUNIT_EXPECT_EQ(test, dt->buddy.avail, (u64)DT_VRAM - SZ_64K);
+	KUNIT_EXPECT_PTR_EQ(test, f.range->pages.pool, &dt->pool);
+	a = &f.range->pages.dma_addr[0];
+	KUNIT_ASSERT_EQ(test, (int)a->proto, (int)DRM_INTERCONNECT_DRIVER);
+	KUNIT_EXPECT_GE(test, a->addr, (dma_addr_t)base);
+	offset = drm_gpusvm_pool_offset(&dt->pool, a->addr);
+	KUNIT_EXPECT_LT(test, offset, (u64)DT_VRAM);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(offset, SZ_64K));
+	/* The copy engine got the chunk's offset in the driver's memory. */
+	for (i = 0; i < SZ_64K; i++)
+		KUNIT_ASSERT_EQ_MSG(test, ((u8 *)dt->vram)[offset + i],
+				    pattern(addr + i), "device byte 0x%lx", i);
+	KUNIT_EXPECT_EQ(test, t->commits_devmem, 1U);
+
+	/* Back to system memory: the chunk goes back to the driver. */
+	check_user(test, addr, SZ_64K);
+	drm_gpusvm_pool_flush(&dt->pool);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt->pool.chunks), 0);
+	KUNIT_EXPECT_EQ(test, dt->buddy.avail, (u64)DT_VRAM);
+}
+
 #endif
 
 static struct kunit_case gpusvm_test_cases[] = {
@@ -982,6 +1077,7 @@ static struct kunit_case gpusvm_test_cases[] = {
 	KUNIT_CASE(gpusvm_test_devmem_evict),
 	KUNIT_CASE(gpusvm_test_devmem_blocks),
 	KUNIT_CASE(gpusvm_test_fault_sequence),
+	KUNIT_CASE(gpusvm_test_devmem_lent_buddy),
 #endif
 	{}
 };

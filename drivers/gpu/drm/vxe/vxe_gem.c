@@ -181,7 +181,7 @@ static struct drm_gem_object *vxe_vram_bo_create(struct vxe_device *vxe,
 	/* What SVM or another BO left there is not the new owner's. */
 	list_for_each_entry(block, &bo->blocks, link) {
 		u64 off = gpu_buddy_block_offset(block);
-		u64 end = off + gpu_buddy_block_size(&vxe->pool.buddy, block);
+		u64 end = off + gpu_buddy_block_size(vxe->pool.mm, block);
 
 		memset(vxe->vram + off, 0, end - off);
 		for (; off < end; off += PAGE_SIZE)

@@ -176,7 +176,7 @@ static int vxe_copy_spans(struct vxe_device *vxe, struct vxe_copy_run *r,
 
 	list_for_each_entry(block, blocks, link) {
 		u64 off = gpu_buddy_block_offset(block);
-		u64 end = off + gpu_buddy_block_size(&vxe->pool.buddy, block);
+		u64 end = off + gpu_buddy_block_size(vxe->pool.mm, block);
 
 		for (; off + r->size <= end && n < r->count; off += r->size)
 			r->vram[n++] = off;
