@@ -46,9 +46,21 @@ struct drm_pagemap_addr;
  *	is mapped, or NULL to map its pages where they are (optional; NULL
  *	means never migrate). Called by drm_gpusvm_fault() for writable
  *	ranges, with the driver lock held.
- * @fault_prepare: allocate what committing @range needs (page-table
- *	directories), before its pages are got (optional). Driver lock held;
- *	may sleep. Return: 0 or a negative errno, which fails the fault.
+ * @fault_prepare: allocate, stage or wait for what committing @range
+ *	needs (page-table directories, entries staged from
+ *	@range->pages.dma_addr, an idle bind queue), after every successful
+ *	get of its pages and before the commit section (optional). Driver
+ *	lock held, no lock of the engine: may sleep and allocate, and may
+ *	take the notifier lock for read to read the pages. Return: 0;
+ *	-EAGAIN to get the pages and try again (one more attempt against the
+ *	driver's patience); another negative errno fails the fault. A
+ *	prepare that fails holds nothing (@fault_finish is not called).
+ * @fault_finish: release what @fault_prepare took (the locks the commit
+ *	needed, a staged update the commit did not use), once after every
+ *	successful @fault_prepare, when the attempt is over (optional). @err
+ *	is 0 if the commit happened, else why not: -EAGAIN when the pages
+ *	went stale or a device folio was busy, or @fault_commit's errno. No
+ *	lock of the engine held.
  * @fault_commit: write the GPU PTEs of @range for @range->pages.dma_addr.
  *	Called by drm_gpusvm_fault() with the notifier lock held for read,
  *	after the sequence check (R1) and with the device folios of newly got
@@ -71,6 +83,8 @@ struct drm_gpusvm_ops {
 						   const struct drm_gpusvm_fault *fault);
 	int (*fault_prepare)(struct drm_gpusvm *gpusvm,
 			     struct drm_gpusvm_range *range);
+	void (*fault_finish)(struct drm_gpusvm *gpusvm,
+			     struct drm_gpusvm_range *range, int err);
 	int (*fault_commit)(struct drm_gpusvm *gpusvm,
 			    struct drm_gpusvm_range *range);
 };

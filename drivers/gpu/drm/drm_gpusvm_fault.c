@@ -28,32 +28,43 @@
  *    and &drm_gpusvm_ops.fault_placement names a pool, migrate it there
  *    unless all of it is there already. A migration that fails is no
  *    error: the range is then mapped where its pages are.
- * 3. &drm_gpusvm_ops.fault_prepare: whatever the commit needs that may
- *    allocate or sleep (page-table directories), before the pages.
- * 4. Get the pages (hmm_range_fault() under a notifier sequence).
+ * 3. Get the pages (hmm_range_fault() under a notifier sequence).
+ * 4. &drm_gpusvm_ops.fault_prepare: whatever the commit needs that may
+ *    allocate, sleep or wait (page-table directories, page-table entries
+ *    staged from the pages just got, an idle bind queue, the locks the
+ *    commit needs), with no lock of the engine held; -EAGAIN from it goes
+ *    back to step 3.
  * 5. Take the notifier lock for read; R1: if the sequence moved or the
- *    pages are no longer valid, drop it and go back to step 4.
+ *    pages are no longer valid, drop it and go back to step 3.
  * 6. R2: trylock every device folio of the range and record the owner in
  *    each; one locked elsewhere (a CPU fault migrating it back) means a
- *    back-off, doubling from &drm_gpusvm_fault.backoff_us, and step 4.
+ *    back-off, doubling from &drm_gpusvm_fault.backoff_us, and step 3.
  * 7. &drm_gpusvm_ops.fault_commit writes the GPU PTEs and nothing else
  *    (R4: no mm call, no allocation under the page locks); the folios are
  *    unlocked, then the notifier lock dropped. A commit that returns
- *    -EAGAIN goes back to step 4.
+ *    -EAGAIN goes back to step 3.
  *
- * Steps 4-7 repeat until the commit happens, or until at least
+ * After a successful step 4, &drm_gpusvm_ops.fault_finish is called once
+ * the attempt is over, committed or not, before any back-off and before
+ * the pages are got again: what the prepare took is never held across an
+ * mm walk or a sleep of the engine's.
+ *
+ * Steps 3-7 repeat until the commit happens, or until at least
  * &drm_gpusvm_fault.retries attempts spanning &drm_gpusvm_fault.patience
  * all failed (the driver's patience, not the engine's, decides when a
  * fault is given up). A range whose CPU mapping went away meanwhile is
  * removed and the sequence starts again once from step 1.
  */
 
+/*
+ * Steps 5-7: the commit section. Return: the driver's commit result, or
+ * -EAGAIN when the pages went stale (R1) or a device folio was locked
+ * elsewhere (R2; *@contended says so, for the back-off).
+ */
 static int drm_gpusvm_fault_commit(struct drm_gpusvm *gpusvm,
 				   struct drm_gpusvm_range *range,
-				   const struct drm_gpusvm_fault *fault,
-				   unsigned int tries)
+				   bool *contended)
 {
-	unsigned long us = fault->backoff_us << min(tries, 6u);
 	int err;
 
 	drm_gpusvm_notifier_lock(gpusvm);
@@ -67,15 +78,32 @@ static int drm_gpusvm_fault_commit(struct drm_gpusvm *gpusvm,
 	/* Rule R2: the device folios are locked and record us. */
 	if (drm_gpusvm_range_devmem_lock(gpusvm, range)) {
 		drm_gpusvm_notifier_unlock(gpusvm);
-		/* Give whoever holds a folio time to finish. */
-		if (us)
-			usleep_range(us, 2 * us);
+		*contended = true;
 		return -EAGAIN;
 	}
 	/* Rule R4: the PTE writes only, under the page locks. */
 	err = gpusvm->ops->fault_commit(gpusvm, range);
 	drm_gpusvm_range_devmem_unlock(gpusvm, range);
 	drm_gpusvm_notifier_unlock(gpusvm);
+	return err;
+}
+
+/* Steps 4-7: prepare, commit, and let the driver release what it took. */
+static int drm_gpusvm_fault_attempt(struct drm_gpusvm *gpusvm,
+				    struct drm_gpusvm_range *range,
+				    bool *contended)
+{
+	const struct drm_gpusvm_ops *ops = gpusvm->ops;
+	int err;
+
+	if (ops->fault_prepare) {
+		err = ops->fault_prepare(gpusvm, range);
+		if (err)
+			return err;
+	}
+	err = drm_gpusvm_fault_commit(gpusvm, range, contended);
+	if (ops->fault_finish)
+		ops->fault_finish(gpusvm, range, err);
 	return err;
 }
 
@@ -87,18 +115,15 @@ static int drm_gpusvm_fault_bind(struct drm_gpusvm *gpusvm,
 {
 	unsigned long deadline = jiffies + fault->patience;
 	unsigned int tries;
+	bool contended;
 	int err;
 
-	if (gpusvm->ops->fault_prepare) {
-		err = gpusvm->ops->fault_prepare(gpusvm, range);
-		if (err)
-			return err;
-	}
 	for (tries = 0; ; tries++) {
+		contended = false;
 		err = drm_gpusvm_range_get_pages(gpusvm, range, ctx);
 		if (!err)
-			err = drm_gpusvm_fault_commit(gpusvm, range, fault,
-						      tries);
+			err = drm_gpusvm_fault_attempt(gpusvm, range,
+						       &contended);
 		/*
 		 * -EBUSY: invalidations kept racing the walk for a while (a
 		 * forked child pulling shared pages back, say); it is one
@@ -108,6 +133,10 @@ static int drm_gpusvm_fault_bind(struct drm_gpusvm *gpusvm,
 			return err;
 		if (tries >= fault->retries && time_after(jiffies, deadline))
 			return err;
+		/* Give whoever holds a folio (R2) time to finish. */
+		if (contended && fault->backoff_us)
+			usleep_range(fault->backoff_us << min(tries, 6u),
+				     2 * fault->backoff_us << min(tries, 6u));
 	}
 }
 

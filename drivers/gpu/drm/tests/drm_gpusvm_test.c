@@ -39,6 +39,9 @@ struct gpusvm_test {
 	int prepare_err;
 	int commit_err;
 	unsigned int prepares;
+	unsigned int prepares_early;	/* ... before the pages were got */
+	unsigned int finishes;
+	int finish_err;			/* the last one's */
 	unsigned int commits;
 	unsigned int commits_devmem;	/* ... of device pages, all locked */
 };
@@ -830,14 +833,36 @@ ft_placement(struct drm_gpusvm *gpusvm, struct drm_gpusvm_range *range,
 	return to_test(gpusvm)->pool;
 }
 
+/*
+ * A prepare runs after the pages were got (it may stage entries from
+ * them), outside the commit section.
+ */
 static int ft_prepare(struct drm_gpusvm *gpusvm,
 		      struct drm_gpusvm_range *range)
 {
 	struct gpusvm_test *t = to_test(gpusvm);
+	int err = t->prepare_err;
 
 	lockdep_assert_held(&t->lock);
+	lockdep_assert_not_held(&gpusvm->notifier_lock);
 	t->prepares++;
-	return t->prepare_err;
+	if (!range->pages.flags.has_dma_mapping)
+		t->prepares_early++;
+	/* Once: a prepare the driver could not make now. */
+	t->prepare_err = 0;
+	return err;
+}
+
+/* Once per successful prepare, outside the commit section. */
+static void ft_finish(struct drm_gpusvm *gpusvm, struct drm_gpusvm_range *range,
+		      int err)
+{
+	struct gpusvm_test *t = to_test(gpusvm);
+
+	lockdep_assert_held(&t->lock);
+	lockdep_assert_not_held(&gpusvm->notifier_lock);
+	t->finishes++;
+	t->finish_err = err;
 }
 
 /*
@@ -903,6 +928,7 @@ static const struct drm_gpusvm_ops fault_ops = {
 	.invalidate = ft_invalidate,
 	.fault_placement = ft_placement,
 	.fault_prepare = ft_prepare,
+	.fault_finish = ft_finish,
 	.fault_commit = ft_commit,
 };
 
@@ -917,22 +943,24 @@ static int do_fault(struct gpusvm_test *t, struct drm_gpusvm_fault *f)
 }
 
 /*
- * drm_gpusvm_fault() runs the sequence every driver shares: a GPU write
- * migrates a 64 KiB range into the driver's pool (placement), prepares,
- * and commits once with the device folios locked and recording the GPU
- * SVM (R2); the same fault again finds the range there and commits
- * without a second migration; a prefetch to system memory brings every
- * byte back; a failed prepare fails the fault before any commit; a
- * commit's -EAGAIN is retried and its other errors fail the fault;
- * nothing mapped is -ENOENT.
+ * A GPU SVM with the fault callbacks, @dt's pool as their placement and
+ * @dt's device mapping system pages, over 64 KiB of pattern at its base
+ * (the rest of that 2 MiB unmapped, so the range there is 64 KiB); @f
+ * becomes a GPU write at @offset into it.
  */
-static void gpusvm_test_fault_sequence(struct kunit *test)
+static struct gpusvm_test *ft_setup(struct kunit *test, struct devmem_test *dt,
+				    unsigned long offset,
+				    struct drm_gpusvm_fault *f)
 {
 	struct gpusvm_test *t = test_setup_ops(test, SZ_512M, &fault_ops);
-	struct devmem_test *dt = dt_setup(test);
-	unsigned long addr = t->base;
-	struct drm_gpusvm_fault f = {
-		.addr = addr + SZ_4K,
+
+	t->drm.dev = dt->dev;
+	t->gpusvm.drm = &t->drm;
+	t->pool = &dt->pool;
+	KUNIT_ASSERT_EQ(test, vm_munmap(t->base + SZ_64K, SZ_2M - SZ_64K), 0);
+	fill_user(test, t->base, SZ_64K);
+	*f = (struct drm_gpusvm_fault) {
+		.addr = t->base + offset,
 		.gpuva_start = 0,
 		.gpuva_end = TASK_SIZE,
 		.device_private_page_owner = dt,
@@ -941,14 +969,27 @@ static void gpusvm_test_fault_sequence(struct kunit *test)
 		.write = 1,
 		.devmem_possible = 1,
 	};
-	unsigned int commits;
+	return t;
+}
 
-	/* System pages are DMA-mapped for the device that copies. */
-	t->drm.dev = dt->dev;
-	t->gpusvm.drm = &t->drm;
-	t->pool = &dt->pool;
-	KUNIT_ASSERT_EQ(test, vm_munmap(addr + SZ_64K, SZ_2M - SZ_64K), 0);
-	fill_user(test, addr, SZ_64K);
+/*
+ * drm_gpusvm_fault() runs the sequence every driver shares: a GPU write
+ * migrates a 64 KiB range into the driver's pool (placement), gets its
+ * pages, prepares, and commits once with the device folios locked and
+ * recording the GPU SVM (R2); the same fault again finds the range there
+ * and commits without a second migration; a prefetch to system memory
+ * brings every byte back; a failed prepare fails the fault before any
+ * commit; a prepare's or a commit's -EAGAIN is retried from the pages
+ * and a commit's other errors fail the fault; nothing mapped is -ENOENT.
+ * Every prepare comes after the pages, outside the commit section.
+ */
+static void gpusvm_test_fault_sequence(struct kunit *test)
+{
+	struct devmem_test *dt = dt_setup(test);
+	struct drm_gpusvm_fault f;
+	struct gpusvm_test *t = ft_setup(test, dt, SZ_4K, &f);
+	unsigned long addr = t->base;
+	unsigned int commits, prepares, finishes;
 
 	KUNIT_ASSERT_EQ(test, do_fault(t, &f), 0);
 	KUNIT_ASSERT_NOT_NULL(test, f.range);
@@ -982,22 +1023,39 @@ static void gpusvm_test_fault_sequence(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, do_fault(t, &f), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, t->commits, commits);
 	KUNIT_EXPECT_NULL(test, f.range);
-	t->prepare_err = 0;
 
-	/* A commit that asks for another try gets it; another errno fails. */
+	/* A prepare that asks for another try gets the pages again. */
+	t->prepare_err = -EAGAIN;
+	prepares = t->prepares;
+	KUNIT_EXPECT_EQ(test, do_fault(t, &f), 0);
+	KUNIT_EXPECT_EQ(test, t->prepares, prepares + 2);
+	KUNIT_EXPECT_EQ(test, t->commits, commits + 1);
+	commits = t->commits;
+
+	/*
+	 * A commit that asks for another try gets it; another errno fails.
+	 * Each attempt's prepare is finished with the attempt's result.
+	 */
 	t->commit_err = -EAGAIN;
+	finishes = t->finishes;
 	KUNIT_EXPECT_EQ(test, do_fault(t, &f), 0);
 	KUNIT_EXPECT_EQ(test, t->commits, commits + 2);
+	KUNIT_EXPECT_EQ(test, t->finishes, finishes + 2);
+	KUNIT_EXPECT_EQ(test, t->finish_err, 0);
 	KUNIT_EXPECT_NOT_NULL(test, f.range);
 	t->commit_err = -EIO;
 	KUNIT_EXPECT_EQ(test, do_fault(t, &f), -EIO);
 	KUNIT_EXPECT_EQ(test, t->commits, commits + 3);
+	KUNIT_EXPECT_EQ(test, t->finish_err, -EIO);
 	commits = t->commits;
 
 	f.addr = addr + SZ_64K;
 	KUNIT_EXPECT_EQ(test, do_fault(t, &f), -ENOENT);
 	KUNIT_EXPECT_EQ(test, t->commits, commits);
 	check_user(test, addr, SZ_64K);
+	/* Every prepare came after the pages; the two that failed hold nothing. */
+	KUNIT_EXPECT_EQ(test, t->prepares_early, 0U);
+	KUNIT_EXPECT_EQ(test, t->finishes, t->prepares - 2);
 }
 
 /*
@@ -1013,29 +1071,15 @@ static void gpusvm_test_fault_sequence(struct kunit *test)
 static void gpusvm_test_devmem_lent_buddy(struct kunit *test)
 {
 	const u64 base = 0x40000000000ULL;	/* not 0, not a host address */
-	struct gpusvm_test *t = test_setup_ops(test, SZ_512M, &fault_ops);
 	struct devmem_test *dt = dt_setup_desc(test, true, base);
+	struct drm_gpusvm_fault f;
+	struct gpusvm_test *t = ft_setup(test, dt, 0, &f);
 	unsigned long addr = t->base;
-	struct drm_gpusvm_fault f = {
-		.addr = addr,
-		.gpuva_start = 0,
-		.gpuva_end = TASK_SIZE,
-		.device_private_page_owner = dt,
-		.patience = HZ,
-		.retries = 4,
-		.write = 1,
-		.devmem_possible = 1,
-	};
 	struct drm_pagemap_addr *a;
 	unsigned long i;
 	u64 offset;
 
-	t->drm.dev = dt->dev;
-	t->gpusvm.drm = &t->drm;
-	t->pool = &dt->pool;
 	KUNIT_EXPECT_PTR_EQ(test, dt->pool.mm, &dt->buddy);
-	KUNIT_ASSERT_EQ(test, vm_munmap(addr + SZ_64K, SZ_2M - SZ_64K), 0);
-	fill_user(test, addr, SZ_64K);
 
 	KUNIT_ASSERT_EQ(test, do_fault(t, &f), 0);
 	KUNIT_EXPECT_GE(test, f.migrate_us, 0LL);

@@ -7,8 +7,8 @@
  * software GPU finds no translation and queues the fault; the fault worker
  * calls vxe_vm_handle_fault(), which under the VM lock collects garbage,
  * finds the mirror VMA and hands the rest to the engine's fault sequence,
- * drm_gpusvm_fault(): range, placement (vxe_svm_placement()), page-table
- * directories (vxe_svm_prepare()), pages, and the PTEs (vxe_svm_commit())
+ * drm_gpusvm_fault(): range, placement (vxe_svm_placement()), pages,
+ * page-table directories (vxe_svm_prepare()) and the PTEs (vxe_svm_commit())
  * under rules R1 and R2; then the GPU replays the access.
  */
 
@@ -164,7 +164,10 @@ vxe_svm_placement(struct drm_gpusvm *gpusvm, struct drm_gpusvm_range *range,
 	return &vxe->pool;
 }
 
-/* drm_gpusvm_ops.fault_prepare: the page-table directories. */
+/*
+ * drm_gpusvm_ops.fault_prepare: the page-table directories (once there,
+ * a later attempt finds them).
+ */
 static int vxe_svm_prepare(struct drm_gpusvm *gpusvm,
 			   struct drm_gpusvm_range *range)
 {
